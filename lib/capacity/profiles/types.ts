@@ -1,0 +1,60 @@
+// Shared shapes of engine memory profiles: the settings each engine takes and what it allocates.
+
+/** llama.cpp (and engines built on it) settings that change memory. */
+export interface LlamaCppSettings {
+  engine: 'llama.cpp';
+  /** llama.cpp build number; rules that changed between builds (MLA cache form) key on it. */
+  build: number;
+  flashAttention: boolean;
+  /** Logical batch (`-b`), tokens. */
+  batchTokens: number;
+  /** Physical micro-batch (`-ub`), tokens. */
+  ubatchTokens: number;
+  /** Whether all sequences share one KV buffer (`--kv-unified`). */
+  unifiedKv: boolean;
+}
+
+/** vLLM settings that change memory. */
+export interface VllmSettings {
+  engine: 'vllm';
+  /** vLLM version as `major.minor`, e.g. `0.11`. */
+  version: string;
+  /** Share of device memory vLLM may use (`--gpu-memory-utilization`). */
+  gpuMemoryUtilization: number;
+  /** Tokens per KV block (`--block-size`). */
+  blockTokens: number;
+  /** Tokens scheduled per step (`--max-num-batched-tokens`). */
+  maxNumBatchedTokens: number;
+}
+
+/** Ollama settings that change memory (it runs llama.cpp underneath). */
+export interface OllamaSettings {
+  engine: 'ollama';
+  flashAttention: boolean;
+  /** `OLLAMA_GPU_OVERHEAD`, bytes reserved per GPU on top of the estimate. */
+  gpuOverheadBytes: number;
+}
+
+/** transformers.js on ONNX Runtime (WebGPU or WASM) settings. */
+export interface OrtSettings {
+  engine: 'transformers.js';
+  backend: 'webgpu' | 'wasm';
+}
+
+export type EngineSettings = LlamaCppSettings | VllmSettings | OllamaSettings | OrtSettings;
+
+export type EngineName = EngineSettings['engine'];
+
+/** How much we trust a number: exact engine arithmetic, or an estimate with a stated source. */
+export type Provenance = 'exact' | 'estimate';
+
+/** One named slice of an engine's memory, with where its formula comes from. */
+export interface MemoryPart {
+  name: 'weights' | 'kv' | 'recurrent_state' | 'compute' | 'output' | 'runtime' | 'reserve';
+  bytes: number;
+  provenance: Provenance;
+  /** Source of the formula or constant (file, PR or document). */
+  source: string;
+  /** Whether the part lives on the accelerator (false: host memory, such as llama.cpp's logits). */
+  onDevice: boolean;
+}
