@@ -7,6 +7,7 @@ export type CapacityErrorCode =
   | 'invalid_field'
   | 'contradictory_fields'
   | 'unknown_model_type'
+  | 'unknown_model'
   | 'unknown_quantization'
   | 'unknown_device'
   | 'unknown_engine'

@@ -1,5 +1,8 @@
 // Shared shapes of engine memory profiles: the settings each engine takes and what it allocates.
 
+import type { KvDtypes } from '../kv.ts';
+import type { ModelSpec } from '../spec.ts';
+
 /** llama.cpp (and engines built on it) settings that change memory. */
 export interface LlamaCppSettings {
   engine: 'llama.cpp';
@@ -57,4 +60,46 @@ export interface MemoryPart {
   source: string;
   /** Whether the part lives on the accelerator (false: host memory, such as llama.cpp's logits). */
   onDevice: boolean;
+}
+
+/**
+ * What one device holds at a given context and sequence count, in bytes, as plain numbers so
+ * that a sweep can evaluate millions of points without building part lists.
+ */
+export interface DeviceMemory {
+  weightsBytes: number;
+  kvBytes: number;
+  recurrentBytes: number;
+  computeBytes: number;
+  outputBytes: number;
+  runtimeBytes: number;
+  /** Bytes the engine keeps in host memory rather than on the device (not in the total). */
+  hostBytes: number;
+}
+
+/** Provenance and source of each part of a profile, fixed per engine. */
+export type PartNotes = Record<
+  Exclude<keyof DeviceMemory, 'hostBytes'>,
+  { provenance: Provenance; source: string }
+>;
+
+/** An engine's memory rules bound to one model, weight scheme, KV type and device split. */
+export interface PreparedEngine {
+  notes: PartNotes;
+  /** Memory of the busiest device at `contextTokens` per sequence and `sequences` sequences. */
+  memoryAt(contextTokens: number, sequences: number): DeviceMemory;
+  /** Bytes available for the model on one device of `usableBytes`, after engine reserves. */
+  budgetBytes(usableBytes: number): number;
+}
+
+/** What every engine profile is prepared from: one model at one weight scheme and split. */
+export interface EngineModelInput {
+  spec: ModelSpec;
+  /** Weight bytes on the busiest device after the tensor-parallel split. */
+  deviceWeightsBytes: number;
+  /** Bytes of the input embedding matrix on that device (llama.cpp keeps it in host memory). */
+  deviceEmbeddingBytes: number;
+  kvDtypes: KvDtypes;
+  /** Tensor-parallel ranks the layers are split across (1 for a single device). */
+  tensorParallel: number;
 }

@@ -1,0 +1,141 @@
+// `hwledger plan`: resolves the model and devices, runs the planner, prints text or JSON.
+
+import { plan } from '../lib/capacity/plan.ts';
+import type { PlanResult } from '../lib/capacity/plan.ts';
+import type { EngineName } from '../lib/capacity/profiles/types.ts';
+import { formatBytes, formatCount, formatParams } from '../lib/format/bytes.ts';
+import { CliError, table } from './output.ts';
+import type { Output } from './output.ts';
+import { resolveModel } from './resolve-model.ts';
+
+/** Options of `hwledger plan` as commander parses them. */
+export interface PlanOptions {
+  model: string;
+  weights?: string;
+  kv: string;
+  context?: number;
+  batch: number;
+  engine?: EngineName;
+  device?: string[];
+  gpus: number;
+  parallel: 'tensor' | 'pipeline';
+  price?: number;
+  hub: string;
+  json?: boolean;
+}
+
+/** Parses a token count such as `8192`, `32k` or `1m` (k = 1024, m = 1024^2, as engines do). */
+export function parseTokens(text: string): number {
+  const match = /^(\d+)([km]?)$/i.exec(text.trim());
+  const unit = match?.[2]?.toLowerCase();
+  const value = match
+    ? Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : 1)
+    : NaN;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new CliError(
+      `--context must be a positive token count such as 8192 or 32k, got "${text}"`,
+    );
+  }
+  return value;
+}
+
+function deviceIds(options: PlanOptions): string[] | undefined {
+  if (!options.device) return undefined;
+  return options.device
+    .flatMap((entry) => entry.split(','))
+    .map((id) => id.trim())
+    .filter(Boolean);
+}
+
+/** Runs one plan and prints it. */
+export async function runPlan(options: PlanOptions, output: Output): Promise<void> {
+  const token = process.env.HF_TOKEN;
+  const model = await resolveModel(options.model, {
+    hubBaseUrl: options.hub,
+    ...(token ? { token } : {}),
+  });
+  const devices = deviceIds(options);
+  const result = plan({
+    model,
+    kv: options.kv,
+    batch: options.batch,
+    gpus: options.gpus,
+    parallelism: options.parallel,
+    ...(options.weights === undefined ? {} : { weights: options.weights }),
+    ...(options.context === undefined ? {} : { contextTokens: options.context }),
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(devices === undefined ? {} : { devices }),
+    ...(options.price === undefined ? {} : { priceUsdPerGpuHour: options.price }),
+  });
+  output.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${describePlan(result)}\n`);
+}
+
+function speed(value: number): string {
+  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+}
+
+/** The readable breakdown `hwledger plan` prints without `--json`. */
+export function describePlan(result: PlanResult): string {
+  const { settings, params, kv, memory } = result;
+  const engine = settings.engine;
+  const lines: string[] = [];
+  lines.push(
+    `${result.model.name} (${result.model.modelType}): ${settings.weights} weights, ` +
+      `${settings.kv} KV, ${formatCount(settings.contextTokens)} tokens x ${settings.batch} ` +
+      `sequence${settings.batch === 1 ? '' : 's'}, ${engine.engine}` +
+      (settings.gpus > 1 ? `, ${settings.gpus} GPUs (${settings.parallelism} parallel)` : ''),
+  );
+  lines.push('');
+  lines.push(
+    `Parameters  ${formatParams(params.total)} total, ${formatParams(params.active)} active per ` +
+      `token (${formatParams(params.activeExcludingEmbeddings)} without the input embedding)` +
+      (params.mtp > 0 ? `, ${formatParams(params.mtp)} MTP not loaded` : ''),
+  );
+  lines.push(
+    `KV cache    ${formatCount(kv.bytesPerToken)} B per token` +
+      (kv.bytesPerTokenBeyondWindows !== kv.bytesPerToken
+        ? ` (${formatCount(kv.bytesPerTokenBeyondWindows)} B past the sliding windows)`
+        : '') +
+      (kv.fixedBytesPerSequence > 0
+        ? `, plus ${formatBytes(kv.fixedBytesPerSequence)} fixed state per sequence`
+        : ''),
+  );
+  lines.push('');
+  lines.push(settings.gpus > 1 ? 'Memory on the busiest device' : 'Memory');
+  const partRows = memory.parts
+    .filter((part) => part.bytes > 0)
+    .map((part) => [
+      `  ${part.name}${part.onDevice ? '' : ' (host)'}`,
+      formatBytes(part.bytes),
+      part.provenance,
+      part.source,
+    ]);
+  partRows.push(['  total on device', formatBytes(memory.perDeviceBytes), '', '']);
+  lines.push(table(partRows, [false, true, false, false]));
+  lines.push('');
+  const fitRows = [
+    ['device', 'usable', 'budget', 'margin', 'fits', 'max context', 'max seqs', 'decode t/s'],
+  ];
+  for (const fit of result.fit) {
+    fitRows.push([
+      fit.device,
+      formatBytes(fit.usableBytesPerDevice),
+      formatBytes(fit.budgetBytesPerDevice),
+      formatBytes(fit.marginBytes),
+      fit.fits ? 'yes' : 'no',
+      fit.maxContext ? formatCount(fit.maxContext.tokens) : 'none',
+      String(fit.maxConcurrency),
+      speed(fit.speed.decodeTokensPerSecond),
+    ]);
+    if (fit.cost) {
+      const perMillion = fit.cost.perMillionTokensUsd;
+      fitRows[fitRows.length - 1]?.push(
+        `$${fit.cost.perHourUsd.toFixed(2)}/h` +
+          (perMillion === null ? '' : `, $${perMillion.toFixed(2)}/M tokens`),
+      );
+    }
+  }
+  lines.push(table(fitRows, [false, true, true, true, false, true, true, true, false]));
+  for (const warning of result.warnings) lines.push(`note: ${warning.message}`);
+  return lines.join('\n');
+}

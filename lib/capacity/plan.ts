@@ -1,0 +1,660 @@
+// The planner's entry point: one plain request in, one plain answer out.
+//
+// A plan binds a model, a weight scheme, a KV type and an engine to one or more devices and
+// answers: how much memory each device needs, whether it fits and by what margin, the longest
+// context and the most concurrent sequences that fit, how fast it decodes and prefills, and
+// what it costs. Work that depends only on the model and scheme is cached, so sweeps over
+// devices, contexts and batch sizes cost a few arithmetic operations per point.
+
+import { estimateCost } from './cost.ts';
+import { findDevice, usableMemoryBytes } from './devices/catalogue.ts';
+import type { DeviceSpec } from './devices/types.ts';
+import { CapacityError } from './errors.ts';
+import type { CapacityWarning } from './errors.ts';
+import { parseKvDtype } from './kv-dtype.ts';
+import type { KvDtype } from './kv-dtype.ts';
+import type { KvDtypes, KvProfile } from './kv.ts';
+import {
+  kvBytesAt,
+  kvBytesPerToken,
+  kvGrowthBytesPerToken,
+  kvProfile,
+  layerCaches,
+  splitCachesAcrossRanks,
+} from './kv.ts';
+import { countParams } from './params.ts';
+import type { ParamCounts } from './params.ts';
+import { pipelineEngine } from './pipeline.ts';
+import type { StageItems } from './pipeline.ts';
+import {
+  engineDefaults,
+  keepsEmbeddingOnHost,
+  prepareEngine,
+  supportedKvDtypes,
+} from './profiles/registry.ts';
+import type {
+  DeviceMemory,
+  EngineName,
+  EngineSettings,
+  MemoryPart,
+  PreparedEngine,
+} from './profiles/types.ts';
+import { parseWeightScheme, weightSchemeName } from './quant/schemes.ts';
+import type { WeightScheme } from './quant/schemes.ts';
+import type { ModelSpec } from './spec.ts';
+import {
+  batchedDecode,
+  perTokenOverheadSeconds,
+  pipelineDecode,
+  prefill,
+  prefillEfficiency,
+  tensorParallelDecode,
+} from './throughput.ts';
+import type { DecodeEstimate } from './throughput.ts';
+import { weightBytes } from './weights.ts';
+import type { WeightBytes } from './weights.ts';
+
+/** How several devices share one model. */
+export type Parallelism = 'tensor' | 'pipeline';
+
+/** What a person asks. Every field but `model` has a default (see `resolveRequest`). */
+export interface PlanRequest {
+  model: ModelSpec;
+  /** Weight scheme name (`bf16`, `fp8`, `Q4_K_M`, `gptq-4bit-g128`, `checkpoint` ...). */
+  weights?: string | WeightScheme;
+  /** KV cache element type (`f16`, `bf16`, `fp8`, `q8_0`, `q4_0` ...). */
+  kv?: string;
+  /** Tokens per sequence (prompt plus generated). */
+  contextTokens?: number;
+  /** Sequences served at once. */
+  batch?: number;
+  /** An engine name, or full settings to override its defaults. */
+  engine?: EngineName | EngineSettings;
+  /** Catalogue ids (or specs) of the devices to check; each gets its own fit. */
+  devices?: readonly (string | DeviceSpec)[];
+  /** Identical devices the model is split across. */
+  gpus?: number;
+  parallelism?: Parallelism;
+  /** Rental price of one device per hour, USD; enables the cost figures. */
+  priceUsdPerGpuHour?: number;
+}
+
+/** The longest context that fits, and whether memory or the model's own limit set it. */
+export interface ContextLimit {
+  tokens: number;
+  limitedBy: 'memory' | 'model';
+}
+
+/** Decode and prefill speed of one plan on one device type. */
+export interface SpeedEstimate {
+  decodeTokensPerSecond: number;
+  decodeTokensPerSecondTotal: number;
+  prefillTokensPerSecond: number;
+  bound: DecodeEstimate['bound'];
+}
+
+/** One device type's verdict. */
+export interface DeviceFit {
+  device: string;
+  name: string;
+  gpus: number;
+  usableBytesPerDevice: number;
+  /** What the engine may use of it (vLLM's utilisation share; the whole elsewhere). */
+  budgetBytesPerDevice: number;
+  perDeviceBytes: number;
+  fits: boolean;
+  /** Budget less need on the busiest device; negative when it does not fit. */
+  marginBytes: number;
+  /** Longest context per sequence at this batch; null when not even one token fits. */
+  maxContext: ContextLimit | null;
+  /** Most sequences at this context (0 when none fits). */
+  maxConcurrency: number;
+  speed: SpeedEstimate;
+  cost: { perHourUsd: number; perMillionTokensUsd: number | null } | null;
+}
+
+/** The whole answer; numbers are bytes, tokens, tokens per second and USD as named. */
+export interface PlanResult {
+  model: { name: string; modelType: string };
+  settings: {
+    weights: string;
+    kv: KvDtype;
+    contextTokens: number;
+    batch: number;
+    engine: EngineSettings;
+    gpus: number;
+    parallelism: Parallelism;
+  };
+  params: ParamCounts;
+  kv: {
+    /** Bytes per token per sequence over all attention layers (within every window). */
+    bytesPerToken: number;
+    /** Bytes per token once past every sliding window (full and MLA layers only). */
+    bytesPerTokenBeyondWindows: number;
+    /** Recurrent (SSM, linear attention) state per sequence, independent of context. */
+    fixedBytesPerSequence: number;
+  };
+  memory: {
+    /** The model's resident weights, whole. */
+    weightsBytes: number;
+    /** KV cache (and recurrent state) of every sequence, over all devices. */
+    kvBytes: number;
+    activationBytes: number;
+    overheadBytes: number;
+    /** Everything on every device together. */
+    totalBytes: number;
+    /** The busiest device's bytes. */
+    perDeviceBytes: number;
+    /** The busiest device's parts with their provenance. */
+    parts: MemoryPart[];
+  };
+  fit: DeviceFit[];
+  warnings: CapacityWarning[];
+}
+
+/** Devices checked when a request names none: a consumer card and a data-centre one. */
+export const DEFAULT_DEVICES = ['rtx-4090', 'h100-sxm'] as const;
+
+const DEFAULT_CONTEXT_TOKENS = 8192;
+const MAX_CONTEXT_SEARCH = 1 << 24;
+const MAX_CONCURRENCY_SEARCH = 1 << 20;
+
+/** Model-level results shared by every plan of one model at one scheme. */
+interface PreparedModel {
+  params: ParamCounts;
+  weights: WeightBytes;
+}
+
+const preparedModels = new WeakMap<ModelSpec, Map<string, PreparedModel>>();
+
+/** Parameters and weight bytes of `spec` at `scheme`, computed once per pair and cached. */
+export function prepareModel(spec: ModelSpec, scheme: WeightScheme): PreparedModel {
+  const key = weightSchemeName(scheme);
+  let byScheme = preparedModels.get(spec);
+  if (!byScheme) {
+    byScheme = new Map();
+    preparedModels.set(spec, byScheme);
+  }
+  let prepared = byScheme.get(key);
+  if (!prepared) {
+    prepared = { params: countParams(spec), weights: weightBytes(spec, scheme) };
+    byScheme.set(key, prepared);
+  }
+  return prepared;
+}
+
+function checkCount(value: number, field: string, max: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new CapacityError(
+      'out_of_range',
+      `${field} must be an integer from 1 to ${max}, got ${String(value)}`,
+      {
+        field,
+        expected: `an integer from 1 to ${max}`,
+      },
+    );
+  }
+  return value;
+}
+
+function defaultScheme(spec: ModelSpec): WeightScheme {
+  const stored = spec.tensors.some((tensor) => tensor.storedBytes !== undefined);
+  if (stored || spec.checkpoint.quantization) return { kind: 'checkpoint' };
+  return { kind: 'dense', dtype: spec.checkpoint.dtype === 'f32' ? 'f32' : 'bf16' };
+}
+
+function resolveEngine(request: PlanRequest, scheme: WeightScheme): EngineSettings {
+  const engine = request.engine;
+  if (engine === undefined) return engineDefaults(scheme.kind === 'gguf' ? 'llama.cpp' : 'vllm');
+  if (typeof engine === 'string') return engineDefaults(engine);
+  return engine;
+}
+
+function resolveKv(request: PlanRequest, engine: EngineSettings): KvDtype {
+  const kv = parseKvDtype(request.kv ?? 'f16', 'kv');
+  const supported = supportedKvDtypes(engine.engine);
+  if (!supported.includes(kv)) {
+    throw new CapacityError(
+      'invalid_field',
+      `${engine.engine} cannot store its KV cache as ${kv}`,
+      {
+        field: 'kv',
+        expected: `one of ${supported.join(', ')} for ${engine.engine}`,
+      },
+    );
+  }
+  return kv;
+}
+
+/** Weight bytes on one tensor-parallel rank: split tensors divide, norms and routers repeat. */
+function splitWeights(
+  weights: WeightBytes,
+  ranks: number,
+): { deviceBytes: number; deviceEmbeddingBytes: number } {
+  if (ranks === 1) {
+    return { deviceBytes: weights.residentBytes, deviceEmbeddingBytes: weights.embeddingBytes };
+  }
+  const replicated = weights.byGroup.norm + weights.byGroup.router;
+  return {
+    deviceBytes: Math.ceil((weights.residentBytes - replicated) / ranks) + replicated,
+    deviceEmbeddingBytes: Math.ceil(weights.embeddingBytes / ranks),
+  };
+}
+
+/**
+ * Pipeline items: each layer's weights, with the input embedding on the first layer (unless
+ * the engine keeps it in host memory; a tied head then goes on the last) and the head and final
+ * norm on the last.
+ */
+function stageItems(spec: ModelSpec, weights: WeightBytes, engine: EngineName): StageItems {
+  const items = [...weights.perLayerBytes];
+  const layerTotal = items.reduce((sum, bytes) => sum + bytes, 0);
+  const outside = weights.residentBytes - layerTotal - weights.embeddingBytes - weights.headBytes;
+  const embeddingOnHost = keepsEmbeddingOnHost(engine);
+  const last = items.length - 1;
+  if (!embeddingOnHost) items[0] = (items[0] ?? 0) + weights.embeddingBytes;
+  const tiedCopy = embeddingOnHost && spec.tiedEmbeddings ? weights.embeddingBytes : 0;
+  items[last] = (items[last] ?? 0) + weights.headBytes + outside + tiedCopy;
+  return { weightsBytes: items, caches: layerCaches(spec) };
+}
+
+/** Bytes on the device (host-side parts excluded). */
+export function deviceTotalBytes(memory: DeviceMemory): number {
+  return (
+    memory.weightsBytes +
+    memory.kvBytes +
+    memory.recurrentBytes +
+    memory.computeBytes +
+    memory.outputBytes +
+    memory.runtimeBytes
+  );
+}
+
+function largestFitting(lo: number, hi: number, fits: (value: number) => boolean): number {
+  if (!fits(lo)) return lo - 1;
+  while (lo < hi) {
+    const mid = lo + Math.ceil((hi - lo) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Longest context per sequence that fits `budgetBytes` with `sequences` sequences: a binary
+ * search, valid because memory never falls as the context grows.
+ */
+export function maxContextTokens(
+  engine: PreparedEngine,
+  budgetBytes: number,
+  sequences: number,
+  modelLimitTokens: number | null,
+): ContextLimit | null {
+  const cap = modelLimitTokens ?? MAX_CONTEXT_SEARCH;
+  const fits = (tokens: number) =>
+    deviceTotalBytes(engine.memoryAt(tokens, sequences)) <= budgetBytes;
+  const tokens = largestFitting(1, cap, fits);
+  if (tokens < 1) return null;
+  return { tokens, limitedBy: tokens === cap && modelLimitTokens !== null ? 'model' : 'memory' };
+}
+
+/** Most sequences of `contextTokens` each that fit `budgetBytes` (0 when none). */
+export function maxConcurrency(
+  engine: PreparedEngine,
+  budgetBytes: number,
+  contextTokens: number,
+): number {
+  const fits = (sequences: number) =>
+    deviceTotalBytes(engine.memoryAt(contextTokens, sequences)) <= budgetBytes;
+  return Math.max(0, largestFitting(1, MAX_CONCURRENCY_SEARCH, fits));
+}
+
+function memoryParts(memory: DeviceMemory, engine: PreparedEngine): MemoryPart[] {
+  const notes = engine.notes;
+  const parts: MemoryPart[] = [
+    { name: 'weights', bytes: memory.weightsBytes, onDevice: true, ...notes.weightsBytes },
+    { name: 'kv', bytes: memory.kvBytes, onDevice: true, ...notes.kvBytes },
+    {
+      name: 'recurrent_state',
+      bytes: memory.recurrentBytes,
+      onDevice: true,
+      ...notes.recurrentBytes,
+    },
+    { name: 'compute', bytes: memory.computeBytes, onDevice: true, ...notes.computeBytes },
+    { name: 'output', bytes: memory.outputBytes, onDevice: true, ...notes.outputBytes },
+    { name: 'runtime', bytes: memory.runtimeBytes, onDevice: true, ...notes.runtimeBytes },
+  ];
+  if (memory.hostBytes > 0) {
+    parts.push({
+      name: 'weights',
+      bytes: memory.hostBytes,
+      onDevice: false,
+      provenance: 'exact',
+      source: 'tensors the engine keeps in host memory (input embedding)',
+    });
+  }
+  return parts;
+}
+
+/** Attention width (query heads x head dim) summed over layers, for prefill FLOPs. */
+function attentionWidth(spec: ModelSpec): number {
+  let width = 0;
+  for (const layer of spec.layers) {
+    const mixer = layer.mixer;
+    if (mixer.kind === 'attention') width += mixer.heads * mixer.headDimK;
+    if (mixer.kind === 'mla') width += mixer.heads * (mixer.qkNopeHeadDim + mixer.qkRopeHeadDim);
+  }
+  return width;
+}
+
+interface SpeedInput {
+  spec: ModelSpec;
+  prepared: PreparedModel;
+  kvAtContext: number;
+  device: DeviceSpec;
+  gpus: number;
+  parallelism: Parallelism;
+  contextTokens: number;
+  batch: number;
+}
+
+/** Decode and prefill speed from `throughput.ts`, with class constants for the device. */
+function estimateSpeed(input: SpeedInput): SpeedEstimate {
+  const { device, gpus, batch, prepared } = input;
+  const overhead =
+    perTokenOverheadSeconds(device.kind) ?? perTokenOverheadSeconds('discrete-gpu') ?? 0;
+  const efficiency = prefillEfficiency(device.kind) ?? prefillEfficiency('discrete-gpu') ?? 0.5;
+  const activeParams = Math.max(1, prepared.params.active);
+  const compute = { flopsPerToken: 2 * activeParams, peakTflops: device.fp16Tflops, efficiency };
+  const base = {
+    activeWeightBytesPerToken: prepared.weights.activeBytesPerToken,
+    kvBytesReadPerToken: input.kvAtContext,
+    batchSequences: batch,
+    bandwidthGBs: device.bandwidthGBs,
+    perTokenOverheadSeconds: overhead,
+    compute,
+  };
+
+  let decode: DecodeEstimate;
+  if (gpus === 1) {
+    decode = batchedDecode(base);
+  } else if (input.parallelism === 'tensor') {
+    decode = tensorParallelDecode({
+      ...base,
+      gpus,
+      layers: Math.max(1, input.spec.layers.length),
+      allReduceBytesPerSequence: input.spec.hiddenSize * 2,
+      interconnectBidirectionalGBs: device.interconnect?.bandwidthGBs ?? 32,
+      allReduceLatencySeconds: 10e-6,
+    });
+  } else {
+    const stage = {
+      activeWeightBytesPerToken: base.activeWeightBytesPerToken / gpus,
+      kvBytesReadPerToken: base.kvBytesReadPerToken / gpus,
+      bandwidthGBs: device.bandwidthGBs,
+      perTokenOverheadSeconds: overhead,
+      layers: Math.max(1, Math.ceil(input.spec.layers.length / gpus)),
+      compute: { ...compute, flopsPerToken: compute.flopsPerToken / gpus },
+    };
+    decode = pipelineDecode({
+      stages: Array.from({ length: gpus }, () => stage),
+      batchSequences: batch,
+      activationBytesPerSequence: input.spec.hiddenSize * 2,
+      hopGBsPerDirection: (device.interconnect?.bandwidthGBs ?? 32) / 2,
+      hopLatencySeconds: 10e-6,
+    });
+  }
+
+  const prefillGpus = input.parallelism === 'tensor' ? gpus : 1;
+  const prefillEstimate = prefill({
+    activeParams,
+    attentionWidth: attentionWidth(input.spec),
+    promptTokens: input.contextTokens,
+    peakTflops: device.fp16Tflops * prefillGpus,
+    efficiency,
+  });
+
+  return {
+    decodeTokensPerSecond: decode.tokensPerSecondPerSequence,
+    decodeTokensPerSecondTotal: decode.tokensPerSecondTotal,
+    prefillTokensPerSecond: prefillEstimate.tokensPerSecond,
+    bound: decode.bound,
+  };
+}
+
+function resolveDevices(request: PlanRequest): DeviceSpec[] {
+  const devices = request.devices ?? DEFAULT_DEVICES;
+  if (devices.length === 0) {
+    throw new CapacityError('missing_field', 'no device to plan for', {
+      field: 'devices',
+      expected: 'at least one catalogue device id',
+    });
+  }
+  return devices.map((device) => (typeof device === 'string' ? findDevice(device) : device));
+}
+
+/** The engine on the busiest device: tensor ranks share every layer, pipeline stages split them. */
+function bindEngine(
+  spec: ModelSpec,
+  weights: WeightBytes,
+  settings: EngineSettings,
+  kvDtypes: KvDtypes,
+  split: { gpus: number; parallelism: Parallelism },
+): PreparedEngine {
+  if (split.parallelism === 'pipeline' && split.gpus > 1 && spec.layers.length > 0) {
+    const whole = prepareEngine(settings, {
+      spec,
+      deviceWeightsBytes: 0,
+      deviceEmbeddingBytes: 0,
+      kvDtypes,
+      tensorParallel: 1,
+    });
+    return pipelineEngine(whole, stageItems(spec, weights, settings.engine), split.gpus);
+  }
+  const ranks = split.parallelism === 'tensor' ? split.gpus : 1;
+  const rank = splitWeights(weights, ranks);
+  return prepareEngine(settings, {
+    spec,
+    deviceWeightsBytes: rank.deviceBytes,
+    deviceEmbeddingBytes: rank.deviceEmbeddingBytes,
+    kvDtypes,
+    tensorParallel: ranks,
+  });
+}
+
+/** Everything about a plan that does not depend on the context or batch, computed once. */
+export interface PreparedPlan {
+  spec: ModelSpec;
+  scheme: WeightScheme;
+  engineSettings: EngineSettings;
+  kv: KvDtype;
+  gpus: number;
+  parallelism: Parallelism;
+  model: PreparedModel;
+  engine: PreparedEngine;
+  devices: DeviceSpec[];
+  /** Bytes each device type offers the engine (its budget), in `devices` order. */
+  budgetBytes: number[];
+  /** The cache per rank, for the KV bytes one sequence reads per decode step. */
+  rankKv: KvProfile;
+  /** The whole model's cache, for the per-token figures. */
+  modelKv: KvProfile;
+}
+
+/** Resolves defaults and binds the engine: the context-independent half of `plan`. */
+export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'>): PreparedPlan {
+  const spec = request.model;
+  const scheme =
+    typeof request.weights === 'string'
+      ? parseWeightScheme(request.weights, 'weights')
+      : (request.weights ?? defaultScheme(spec));
+  const engineSettings = resolveEngine(request, scheme);
+  const kv = resolveKv(request, engineSettings);
+  const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
+  const parallelism = request.parallelism ?? 'tensor';
+  const devices = resolveDevices(request);
+
+  const model = prepareModel(spec, scheme);
+  const tensorParallel = parallelism === 'tensor' ? gpus : 1;
+  const kvDtypes = { k: kv, v: kv, recurrent: recurrentDtype(engineSettings.engine) };
+  const engine = bindEngine(spec, model.weights, engineSettings, kvDtypes, {
+    gpus,
+    parallelism,
+  });
+  const caches = layerCaches(spec);
+
+  return {
+    spec,
+    scheme,
+    engineSettings,
+    kv,
+    gpus,
+    parallelism,
+    model,
+    engine,
+    devices,
+    budgetBytes: devices.map((device) => engine.budgetBytes(usableMemoryBytes(device))),
+    rankKv: kvProfile(splitCachesAcrossRanks(caches, tensorParallel), kvDtypes),
+    modelKv: kvProfile(caches, kvDtypes),
+  };
+}
+
+/** Bytes on the busiest device at `contextTokens` per sequence and `sequences` sequences. */
+export function deviceBytesAt(prepared: PreparedPlan, contextTokens: number, sequences: number) {
+  return deviceTotalBytes(prepared.engine.memoryAt(contextTokens, sequences));
+}
+
+/** KV bytes one sequence reads per decode step, over all tensor-parallel ranks. */
+function kvReadPerToken(prepared: PreparedPlan, contextTokens: number): number {
+  const ranks = prepared.parallelism === 'tensor' ? prepared.gpus : 1;
+  return kvBytesAt(prepared.rankKv, contextTokens, 1) * ranks;
+}
+
+function fitOnDevice(
+  prepared: PreparedPlan,
+  index: number,
+  contextTokens: number,
+  batch: number,
+  price: number | undefined,
+): DeviceFit {
+  const { engine, spec, gpus, parallelism } = prepared;
+  const device = prepared.devices[index] as DeviceSpec;
+  const budget = prepared.budgetBytes[index] ?? 0;
+  const perDeviceBytes = deviceBytesAt(prepared, contextTokens, batch);
+  const speed = estimateSpeed({
+    spec,
+    prepared: prepared.model,
+    kvAtContext: kvReadPerToken(prepared, contextTokens),
+    device,
+    gpus,
+    parallelism,
+    contextTokens,
+    batch,
+  });
+  let cost: DeviceFit['cost'] = null;
+  if (price !== undefined) {
+    const estimate = estimateCost({
+      pricePerGpuHourUsd: price,
+      gpus,
+      tokensPerSecond: speed.decodeTokensPerSecondTotal,
+    });
+    cost = { perHourUsd: estimate.hourlyUsd, perMillionTokensUsd: estimate.usdPerMillionTokens };
+  }
+  return {
+    device: device.id,
+    name: device.name,
+    gpus,
+    usableBytesPerDevice: usableMemoryBytes(device),
+    budgetBytesPerDevice: budget,
+    perDeviceBytes,
+    fits: perDeviceBytes <= budget,
+    marginBytes: budget - perDeviceBytes,
+    maxContext: maxContextTokens(engine, budget, batch, spec.maxPositionTokens),
+    maxConcurrency: maxConcurrency(engine, budget, contextTokens),
+    speed,
+    cost,
+  };
+}
+
+function planWarnings(prepared: PreparedPlan, contextTokens: number): CapacityWarning[] {
+  const { spec } = prepared;
+  const warnings: CapacityWarning[] = [...spec.warnings, ...prepared.model.weights.warnings];
+  if (spec.maxPositionTokens !== null && contextTokens > spec.maxPositionTokens) {
+    warnings.push({
+      code: 'context_above_model_limit',
+      message: `context ${contextTokens} is above the model's ${spec.maxPositionTokens} tokens`,
+      data: { contextTokens, maxPositionTokens: spec.maxPositionTokens },
+    });
+  }
+  for (const device of prepared.devices) {
+    if (perTokenOverheadSeconds(device.kind) === null) {
+      warnings.push({
+        code: 'estimate',
+        message: `no measured speeds for ${device.kind} devices: ${device.id} uses GPU constants`,
+        data: { device: device.id, kind: device.kind },
+      });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Plans one model on one or more device types. Throws `CapacityError` naming the field for
+ * any invalid input; never returns NaN or a silent zero.
+ */
+export function plan(request: PlanRequest): PlanResult {
+  const prepared = preparePlan(request);
+  const { spec, gpus, engine } = prepared;
+  const defaultContext = Math.min(
+    spec.maxPositionTokens ?? DEFAULT_CONTEXT_TOKENS,
+    DEFAULT_CONTEXT_TOKENS,
+  );
+  const contextTokens = checkCount(
+    request.contextTokens ?? defaultContext,
+    'contextTokens',
+    MAX_CONTEXT_SEARCH,
+  );
+  const batch = checkCount(request.batch ?? 1, 'batch', MAX_CONCURRENCY_SEARCH);
+  const price = request.priceUsdPerGpuHour;
+
+  const deviceMemory = engine.memoryAt(contextTokens, batch);
+  const perDeviceBytes = deviceTotalBytes(deviceMemory);
+  const fit = prepared.devices.map((_, index) =>
+    fitOnDevice(prepared, index, contextTokens, batch, price),
+  );
+
+  return {
+    model: { name: spec.name, modelType: spec.modelType },
+    settings: {
+      weights: weightSchemeName(prepared.scheme),
+      kv: prepared.kv,
+      contextTokens,
+      batch,
+      engine: prepared.engineSettings,
+      gpus,
+      parallelism: prepared.parallelism,
+    },
+    params: prepared.model.params,
+    kv: {
+      bytesPerToken: kvBytesPerToken(prepared.modelKv),
+      bytesPerTokenBeyondWindows: kvGrowthBytesPerToken(prepared.modelKv),
+      fixedBytesPerSequence: prepared.modelKv.recurrentBytesPerSequence,
+    },
+    memory: {
+      weightsBytes: prepared.model.weights.residentBytes,
+      kvBytes: (deviceMemory.kvBytes + deviceMemory.recurrentBytes) * gpus,
+      activationBytes: (deviceMemory.computeBytes + deviceMemory.outputBytes) * gpus,
+      overheadBytes: deviceMemory.runtimeBytes * gpus,
+      totalBytes: perDeviceBytes * gpus,
+      perDeviceBytes,
+      parts: memoryParts(deviceMemory, engine),
+    },
+    fit,
+    warnings: planWarnings(prepared, contextTokens),
+  };
+}
+
+/** Recurrent state type per engine: llama.cpp keeps it in f32, vLLM in the model's dtype. */
+function recurrentDtype(engine: EngineName): KvDtype {
+  return engine === 'vllm' ? 'bf16' : 'f32';
+}

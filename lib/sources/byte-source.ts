@@ -1,0 +1,207 @@
+// Random access to the bytes of a local file or an HTTP resource, reading only what is asked.
+
+import { open } from 'node:fs/promises';
+
+import { SourceError, reachableFetch } from './errors.ts';
+
+/** Ranged reads from one file or URL. */
+export interface ByteSource {
+  /** The path or URL, for messages. */
+  readonly ref: string;
+  /** Total size in bytes, when known (after the first read for HTTP). */
+  size(): Promise<number | null>;
+  /** Bytes [start, end); fewer when the resource ends first. */
+  read(start: number, end: number): Promise<Uint8Array>;
+  /** Total bytes fetched so far (for progress). */
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+function isMissing(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    (error.code === 'ENOENT' || error.code === 'ENOTDIR')
+  );
+}
+
+/** Opens a local file for ranged reads; throws SourceError `not_found` when it does not exist. */
+export async function openFileSource(path: string): Promise<ByteSource> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if (isMissing(error))
+      throw new SourceError('not_found', `no such file: ${path}`, { ref: path });
+    throw error;
+  }
+  const fileSize = (await handle.stat()).size;
+  let total = 0;
+  const file = handle;
+  return {
+    ref: path,
+    size: () => Promise.resolve(fileSize),
+    async read(start, end) {
+      const length = Math.max(Math.min(end, fileSize) - start, 0);
+      const buffer = new Uint8Array(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      total += filled;
+      return buffer.subarray(0, filled);
+    },
+    bytesRead: () => total,
+    close: () => file.close(),
+  };
+}
+
+/** Options of HTTP sources. */
+export interface HttpOptions {
+  fetch?: typeof fetch;
+  /** Extra request headers (for example `Authorization` for gated hub models). */
+  headers?: Record<string, string>;
+  /**
+   * Most bytes kept from a server that ignores Range requests (the body is read from the start
+   * until the asked range is in hand, then abandoned). Default 256 MiB.
+   */
+  maxUnrangedBytes?: number;
+}
+
+/** Throws SourceError for a failed HTTP response, naming the URL and status. */
+export function checkHttpStatus(response: Response, url: string): void {
+  if (response.ok) return;
+  if (response.status === 404) {
+    throw new SourceError('not_found', `not found (HTTP 404): ${url}`, { ref: url, status: 404 });
+  }
+  const hint =
+    response.status === 401 || response.status === 403
+      ? ' (a gated or private model needs an access token)'
+      : '';
+  throw new SourceError('http_error', `HTTP ${String(response.status)}${hint}: ${url}`, {
+    ref: url,
+    status: response.status,
+  });
+}
+
+/** A body read from the start, for servers that answer ranges with the whole file. */
+class Prefix {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+  private done = false;
+
+  constructor(
+    private readonly reader: ReadableStreamDefaultReader<Uint8Array>,
+    private readonly limit: number,
+    private readonly url: string,
+  ) {}
+
+  get ended(): boolean {
+    return this.done;
+  }
+
+  get loaded(): number {
+    return this.length;
+  }
+
+  async slice(start: number, end: number): Promise<Uint8Array> {
+    while (this.length < end && !this.done) {
+      if (this.length >= this.limit) {
+        await this.reader.cancel();
+        throw new SourceError(
+          'unsupported',
+          `the server ignores Range requests and the wanted bytes lie past ` +
+            `${String(this.limit)} bytes: ${this.url}`,
+          { ref: this.url },
+        );
+      }
+      const { value, done } = await this.reader.read();
+      if (done) this.done = true;
+      else {
+        this.chunks.push(value);
+        this.length += value.length;
+      }
+    }
+    const joined = concat(this.chunks, this.length);
+    this.chunks = [joined];
+    return joined.slice(Math.min(start, this.length), Math.min(end, this.length));
+  }
+
+  async close(): Promise<void> {
+    if (!this.done) await this.reader.cancel();
+  }
+}
+
+function concat(chunks: Uint8Array[], length: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
+}
+
+function totalFromContentRange(value: string | null): number | null {
+  const match = value === null ? null : /\/\s*(\d+)\s*$/.exec(value);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * A URL read with HTTP Range requests (`Range: bytes=a-b`, answered 206). A server that ignores
+ * Range (answers 200 with the whole body) still works: the body is read from the start only as
+ * far as needed, up to `maxUnrangedBytes`. 404 throws `not_found`; other failures `http_error`.
+ */
+export function openHttpSource(url: string, options: HttpOptions = {}): ByteSource {
+  const doFetch = reachableFetch(options.fetch ?? fetch);
+  const limit = options.maxUnrangedBytes ?? 256 * 2 ** 20;
+  let knownSize: number | null = null;
+  let prefix: Prefix | null = null;
+  let total = 0;
+
+  async function ranged(start: number, end: number): Promise<Uint8Array> {
+    const response = await doFetch(url, {
+      headers: { ...options.headers, Range: `bytes=${String(start)}-${String(end - 1)}` },
+    });
+    if (response.status === 416) {
+      knownSize = totalFromContentRange(response.headers.get('content-range')) ?? knownSize;
+      await response.body?.cancel();
+      return new Uint8Array(0);
+    }
+    checkHttpStatus(response, url);
+    if (response.status === 206) {
+      knownSize = totalFromContentRange(response.headers.get('content-range')) ?? knownSize;
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      total += bytes.length;
+      return bytes.subarray(0, end - start);
+    }
+    const length = response.headers.get('content-length');
+    if (length !== null) knownSize = Number(length);
+    if (!response.body) return new Uint8Array(0);
+    prefix = new Prefix(response.body.getReader(), limit, url);
+    return fromPrefix(prefix, start, end);
+  }
+
+  async function fromPrefix(body: Prefix, start: number, end: number): Promise<Uint8Array> {
+    const before = body.loaded;
+    const bytes = await body.slice(start, end);
+    total += body.loaded - before;
+    if (body.ended) knownSize = body.loaded;
+    return bytes;
+  }
+
+  return {
+    ref: url,
+    size: () => Promise.resolve(knownSize),
+    read(start, end) {
+      if (end <= start) return Promise.resolve(new Uint8Array(0));
+      return prefix ? fromPrefix(prefix, start, end) : ranged(start, end);
+    },
+    bytesRead: () => total,
+    close: () => (prefix ? prefix.close() : Promise.resolve()),
+  };
+}

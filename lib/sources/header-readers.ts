@@ -1,0 +1,118 @@
+// Reads only the header bytes of safetensors and GGUF files from a byte source.
+
+import { gguf } from '@huggingface/gguf';
+
+import { CapacityError } from '../capacity/errors.ts';
+import type { GgufMetadata, GgufTensorInfo } from '../capacity/formats/gguf.ts';
+import type { SafetensorsHeader } from '../capacity/formats/safetensors.ts';
+import {
+  parseSafetensorsHeader,
+  readSafetensorsHeaderLength,
+} from '../capacity/formats/safetensors.ts';
+import type { ByteSource, HttpOptions } from './byte-source.ts';
+import { checkHttpStatus } from './byte-source.ts';
+import { SourceError, reachableFetch } from './errors.ts';
+
+/** Bytes asked for in the first read, so most headers arrive in one request. */
+const FIRST_READ_BYTES = 64 * 1024;
+
+/**
+ * Reads a safetensors header: the first bytes (length and, usually, the whole JSON), then the
+ * rest of the JSON if it is longer. The tensor data is never read. A file that ends inside the
+ * header throws SourceError `truncated`; a bad header throws CapacityError `invalid_file`.
+ */
+export async function readSafetensorsHeader(source: ByteSource): Promise<SafetensorsHeader> {
+  const first = await source.read(0, FIRST_READ_BYTES);
+  const size = await source.size();
+  const headerBytes = readSafetensorsHeaderLength(first, size ?? undefined);
+  const needed = 8 + headerBytes;
+  let bytes = first;
+  if (first.length < needed) {
+    const rest = await source.read(first.length, needed);
+    bytes = new Uint8Array(first.length + rest.length);
+    bytes.set(first);
+    bytes.set(rest, first.length);
+  }
+  if (bytes.length < needed) {
+    throw new SourceError(
+      'truncated',
+      `safetensors header is truncated: ${String(bytes.length)} of ${String(needed)} bytes in ` +
+        source.ref,
+      { ref: source.ref },
+    );
+  }
+  return parseSafetensorsHeader(
+    bytes.subarray(0, needed),
+    size === null ? {} : { fileBytes: size },
+  );
+}
+
+/** GGUF metadata and tensor infos, as specFromGguf takes them. */
+export interface GgufHeader {
+  metadata: GgufMetadata;
+  tensorInfos: GgufTensorInfo[];
+  /** Where the tensor infos end (before alignment padding). */
+  headerBytes: number;
+}
+
+/**
+ * Serves @huggingface/gguf's range requests from a byte source: its chunked reads become
+ * `source.read` calls, so a server that ignores Range, or a local file, works the same way.
+ */
+function fetchFrom(source: ByteSource): typeof fetch {
+  return async (_input, init) => {
+    const headers = new Headers(init?.headers);
+    const match = /bytes=(\d+)-(\d+)/.exec(headers.get('range') ?? '');
+    const start = match ? Number(match[1]) : 0;
+    const end = match ? Number(match[2]) + 1 : Number.MAX_SAFE_INTEGER;
+    const bytes = await source.read(start, end);
+    const size = await source.size();
+    const last = start + bytes.length - 1;
+    const range = `bytes ${String(start)}-${String(last)}/${size === null ? '*' : String(size)}`;
+    return new Response(bytes.slice(), { status: 206, headers: { 'content-range': range } });
+  };
+}
+
+/**
+ * Reads a GGUF file's metadata and tensor infos with @huggingface/gguf, fetching bytes through
+ * `source`. The tensor data is never read. A file that ends inside the header throws SourceError
+ * `truncated`; a file that is not GGUF throws CapacityError `invalid_file`.
+ */
+export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
+  let parsed;
+  try {
+    // The URL only selects the library's ranged-read path; every request is answered by
+    // fetchFrom from `source`, so nothing is sent to it (`.invalid` never resolves anyway).
+    parsed = await gguf('http://gguf.source.invalid/model.gguf', { fetch: fetchFrom(source) });
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    throw new CapacityError(
+      'invalid_file',
+      `${source.ref} is not a readable GGUF: ${String(error)}`,
+      {
+        field: 'file',
+        expected: 'a GGUF v2 or v3 file',
+      },
+    );
+  }
+  const size = await source.size();
+  const headerBytes = parsed.tensorInfoByteRange[1];
+  if (size !== null && headerBytes > size) {
+    throw new SourceError(
+      'truncated',
+      `GGUF header is truncated: it needs ${String(headerBytes)} bytes, ${source.ref} has ` +
+        String(size),
+      { ref: source.ref },
+    );
+  }
+  return { metadata: parsed.metadata, tensorInfos: parsed.tensorInfos, headerBytes };
+}
+
+/** Fetches a small text file (config.json, an index) in full; 404 throws `not_found`. */
+export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
+  const response = await reachableFetch(options.fetch ?? fetch)(url, {
+    headers: { ...options.headers },
+  });
+  checkHttpStatus(response, url);
+  return response.text();
+}

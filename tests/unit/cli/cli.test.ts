@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+
+import { main } from '../../../cli/main.ts';
+import type { Output } from '../../../cli/output.ts';
+
+async function run(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const output: Output = {
+    out: (text) => {
+      stdout += text;
+    },
+    err: (text) => {
+      stderr += text;
+    },
+  };
+  const code = await main(args, output);
+  return { code, stdout, stderr };
+}
+
+describe('hwledger plan', () => {
+  it('prints the fields scripts rely on with --json', async () => {
+    const { code, stdout } = await run([
+      'plan',
+      '--model',
+      'meta-llama/Llama-3.1-8B',
+      '--weights',
+      'bf16',
+      '--context',
+      '32k',
+      '--engine',
+      'vllm',
+      '--device',
+      'rtx-4090,h100-sxm',
+      '--json',
+    ]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.params.total).toBe(8_030_261_248);
+    expect(result.params.active).toBe(8_030_261_248);
+    expect(result.params.activeExcludingEmbeddings).toBe(8_030_261_248 - 128256 * 4096);
+    // layers x kv heads x head dim x (K + V) x f16 bytes
+    expect(result.kv.bytesPerToken).toBe(32 * 8 * 128 * 2 * 2);
+    expect(result.memory.weightsBytes).toBe(8_030_261_248 * 2);
+    expect(result.memory.kvBytes).toBe(131072 * 32768); // 32k tokens, whole 16-token blocks
+    expect(result.memory.totalBytes).toBeGreaterThan(
+      result.memory.weightsBytes + result.memory.kvBytes,
+    );
+    expect(result.fit.map((fit: { device: string }) => fit.device)).toEqual([
+      'rtx-4090',
+      'h100-sxm',
+    ]);
+    expect(result.fit[1].fits).toBe(true);
+  });
+
+  it('separates resident from active parameters for an MoE model', async () => {
+    const { stdout } = await run([
+      'plan',
+      '-m',
+      'mixtral-8x7b',
+      '-w',
+      'bf16',
+      '-e',
+      'vllm',
+      '--json',
+    ]);
+    const result = JSON.parse(stdout);
+    expect(result.params.total).toBe(46_702_792_704);
+    expect(result.params.active).toBe(12_879_925_248);
+    expect(result.memory.weightsBytes).toBe(46_702_792_704 * 2); // all experts resident
+  });
+
+  it('prints a readable breakdown without --json', async () => {
+    const { code, stdout } = await run([
+      'plan',
+      '-m',
+      'llama-3.1-8b',
+      '-e',
+      'vllm',
+      '-d',
+      'h100-sxm',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toContain('8.03B total');
+    expect(stdout).toContain('131,072 B per token');
+    expect(stdout).toMatch(/h100-sxm .* yes/);
+  });
+
+  it.each([
+    [['plan', '-m', 'no-such-model'], /no catalogue model named "no-such-model"/],
+    [['plan', '-m', 'llama-3.1-8b', '--kv', 'q3'], /unknown KV cache type "q3"/],
+    [['plan', '-m', 'llama-3.1-8b', '-w', 'q9_z'], /q9_z/],
+    [['plan', '-m', 'llama-3.1-8b', '-d', 'gtx-9999'], /unknown device/],
+    [['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '--kv', 'q4_0'], /vllm cannot store/],
+  ])('fails %j with one line naming the problem', async (args, message) => {
+    const { code, stderr, stdout } = await run(args);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it.each([
+    ['--context', 'abc'],
+    ['--context', '-5'],
+    ['--batch', '0'],
+    ['--gpus', '1.5'],
+    ['--price', '-1'],
+  ])('rejects %s %s without a stack', async (flag, value) => {
+    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', flag, value]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(flag);
+    expect(stderr).not.toContain('    at ');
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const { code, stderr } = await run(['plan']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--model');
+  });
+});
+
+describe('hwledger models and devices', () => {
+  it('lists the model catalogue as JSON with counted parameters', async () => {
+    const { stdout } = await run(['models', '--json']);
+    const models = JSON.parse(stdout);
+    const llama = models.find((model: { id: string }) => model.id === 'meta-llama/Llama-3.1-8B');
+    expect(llama.paramsTotal).toBe(8_030_261_248);
+    expect(models.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it('lists at least 40 devices', async () => {
+    const { stdout } = await run(['devices', '--json']);
+    expect(JSON.parse(stdout).length).toBeGreaterThanOrEqual(40);
+  });
+});
