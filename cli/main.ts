@@ -41,6 +41,15 @@ function buildProgram(output: Output): Command {
         'transformers.js',
       ]),
     )
+    .option(
+      '--engine-version <version>',
+      'llama.cpp build number (e.g. 6500) or vLLM version (0.11)',
+    )
+    .addOption(
+      new Option('--flash-attn <mode>', 'llama.cpp/Ollama flash attention').choices(['on', 'off']),
+    )
+    .option('--ubatch <tokens>', 'llama.cpp micro-batch (-ub)', parsePositive('ubatch'))
+    .option('--gpu-util <share>', 'vLLM --gpu-memory-utilization (0 to 1)', parseShare)
     .option('-d, --device <ids...>', 'catalogue device ids (space or comma separated)')
     .option(
       '-g, --gpus <count>',
@@ -83,6 +92,14 @@ function parsePositive(field: string) {
     }
     return value;
   };
+}
+
+function parseShare(text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value <= 1)) {
+    throw new CliError(`--gpu-util must be a share above 0 and at most 1, got "${text}"`);
+  }
+  return value;
 }
 
 function parsePrice(text: string): number {

@@ -1,5 +1,7 @@
 // `hwledger plan`: resolves the model and devices, runs the planner, prints text or JSON.
 
+import { engineDefaults } from '../lib/capacity/profiles/registry.ts';
+import type { EngineSettings } from '../lib/capacity/profiles/types.ts';
 import { plan } from '../lib/capacity/plan.ts';
 import type { PlanResult } from '../lib/capacity/plan.ts';
 import type { EngineName } from '../lib/capacity/profiles/types.ts';
@@ -16,6 +18,10 @@ export interface PlanOptions {
   context?: number;
   batch: number;
   engine?: EngineName;
+  engineVersion?: string;
+  flashAttn?: 'on' | 'off';
+  ubatch?: number;
+  gpuUtil?: number;
   device?: string[];
   gpus: number;
   parallel: 'tensor' | 'pipeline';
@@ -47,6 +53,66 @@ function deviceIds(options: PlanOptions): string[] | undefined {
     .filter(Boolean);
 }
 
+/**
+ * Engine settings from the engine options, or undefined to let the planner choose the engine.
+ * Options that do not apply to the chosen engine are errors, not silently dropped.
+ */
+export function engineSettings(options: PlanOptions): EngineSettings | undefined {
+  const tuned =
+    options.engineVersion !== undefined ||
+    options.flashAttn !== undefined ||
+    options.ubatch !== undefined ||
+    options.gpuUtil !== undefined;
+  if (!options.engine) {
+    if (tuned) throw new CliError('engine options need --engine to say which engine they tune');
+    return undefined;
+  }
+  const settings = engineDefaults(options.engine);
+  const misuse = (flag: string) =>
+    new CliError(`${flag} does not apply to --engine ${settings.engine}`);
+  switch (settings.engine) {
+    case 'llama.cpp': {
+      if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
+      if (options.engineVersion !== undefined) {
+        const build = Number(options.engineVersion.replace(/^b/, ''));
+        if (!Number.isInteger(build) || build < 1) {
+          throw new CliError(
+            `--engine-version for llama.cpp is a build number such as 6500, got "${options.engineVersion}"`,
+          );
+        }
+        settings.build = build;
+      }
+      if (options.flashAttn) settings.flashAttention = options.flashAttn === 'on';
+      if (options.ubatch !== undefined) settings.ubatchTokens = options.ubatch;
+      return settings;
+    }
+    case 'vllm': {
+      if (options.flashAttn || options.ubatch !== undefined) throw misuse('--flash-attn/--ubatch');
+      if (options.engineVersion !== undefined) {
+        if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
+          throw new CliError(
+            `--engine-version for vLLM is a version such as 0.11, got "${options.engineVersion}"`,
+          );
+        }
+        settings.version = options.engineVersion;
+      }
+      if (options.gpuUtil !== undefined) settings.gpuMemoryUtilization = options.gpuUtil;
+      return settings;
+    }
+    case 'ollama': {
+      if (options.engineVersion !== undefined || options.ubatch !== undefined) {
+        throw misuse('--engine-version/--ubatch');
+      }
+      if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
+      if (options.flashAttn) settings.flashAttention = options.flashAttn === 'on';
+      return settings;
+    }
+    case 'transformers.js':
+      if (tuned) throw misuse('engine tuning options');
+      return settings;
+  }
+}
+
 /** Runs one plan and prints it. */
 export async function runPlan(options: PlanOptions, output: Output): Promise<void> {
   const token = process.env.HF_TOKEN;
@@ -55,6 +121,7 @@ export async function runPlan(options: PlanOptions, output: Output): Promise<voi
     ...(token ? { token } : {}),
   });
   const devices = deviceIds(options);
+  const engine = engineSettings(options);
   const result = plan({
     model,
     kv: options.kv,
@@ -63,7 +130,7 @@ export async function runPlan(options: PlanOptions, output: Output): Promise<voi
     parallelism: options.parallel,
     ...(options.weights === undefined ? {} : { weights: options.weights }),
     ...(options.context === undefined ? {} : { contextTokens: options.context }),
-    ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(engine === undefined ? {} : { engine }),
     ...(devices === undefined ? {} : { devices }),
     ...(options.price === undefined ? {} : { priceUsdPerGpuHour: options.price }),
   });

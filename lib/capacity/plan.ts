@@ -324,13 +324,21 @@ function memoryParts(memory: DeviceMemory, engine: PreparedEngine): MemoryPart[]
     { name: 'output', bytes: memory.outputBytes, onDevice: true, ...notes.outputBytes },
     { name: 'runtime', bytes: memory.runtimeBytes, onDevice: true, ...notes.runtimeBytes },
   ];
-  if (memory.hostBytes > 0) {
+  if (memory.hostWeightsBytes > 0) {
     parts.push({
       name: 'weights',
-      bytes: memory.hostBytes,
+      bytes: memory.hostWeightsBytes,
       onDevice: false,
       provenance: 'exact',
       source: 'tensors the engine keeps in host memory (input embedding)',
+    });
+  }
+  if (memory.hostOutputBytes > 0) {
+    parts.push({
+      name: 'output',
+      bytes: memory.hostOutputBytes,
+      onDevice: false,
+      ...notes.outputBytes,
     });
   }
   return parts;

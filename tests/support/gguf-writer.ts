@@ -476,7 +476,7 @@ function usesMoreBits(layer: number, layers: number): boolean {
 /**
  * Storage type of a tensor under a weight scheme. 1-D tensors stay F32 (as llama-quantize
  * leaves them); Q4_K_M follows llama-quant.cpp: output Q6_K, attn_v and ffn_down Q6_K on the
- * `use_more_bits` layers, Q4_K elsewhere.
+ * `use_more_bits` layers, Q4_K elsewhere (Q8_0 for rows that are not whole 256-blocks).
  */
 function typeFor(
   scheme: WeightScheme,

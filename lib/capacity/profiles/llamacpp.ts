@@ -608,7 +608,7 @@ const NOTES: PartNotes = {
   kvBytes: { provenance: 'exact', source: SOURCES.kv },
   recurrentBytes: { provenance: 'exact', source: SOURCES.recurrent },
   computeBytes: { provenance: 'estimate', source: SOURCES.compute },
-  outputBytes: { provenance: 'exact', source: 'logits stay in host memory (hostBytes)' },
+  outputBytes: { provenance: 'exact', source: SOURCES.output },
   runtimeBytes: {
     provenance: 'estimate',
     source: 'llama.cpp allocates nothing else; the CUDA or Metal context is not counted',
@@ -647,7 +647,8 @@ export function prepareLlamaCpp(
         computeBytes: sized.computeBytes,
         outputBytes: 0,
         runtimeBytes: 0,
-        hostBytes: input.deviceEmbeddingBytes + sized.outputBytes,
+        hostWeightsBytes: input.deviceEmbeddingBytes,
+        hostOutputBytes: sized.outputBytes,
       };
     },
     budgetBytes(usableBytes: number): number {

@@ -65,7 +65,8 @@ export function prepareOrt(input: EngineModelInput, _settings: OrtSettings): Pre
         computeBytes: activationRowBytes * prefillTokens * sequences,
         outputBytes: vocabRowBytes * contextTokens * sequences,
         runtimeBytes: RUNTIME_BYTES,
-        hostBytes: 0,
+        hostWeightsBytes: 0,
+        hostOutputBytes: 0,
       };
     },
     budgetBytes(usableBytes: number): number {

@@ -73,13 +73,15 @@ export interface DeviceMemory {
   computeBytes: number;
   outputBytes: number;
   runtimeBytes: number;
-  /** Bytes the engine keeps in host memory rather than on the device (not in the total). */
-  hostBytes: number;
+  /** Weights the engine keeps in host memory (llama.cpp's input embedding); not in the total. */
+  hostWeightsBytes: number;
+  /** Logits the engine keeps in host memory (llama.cpp's output buffer); not in the total. */
+  hostOutputBytes: number;
 }
 
 /** Provenance and source of each part of a profile, fixed per engine. */
 export type PartNotes = Record<
-  Exclude<keyof DeviceMemory, 'hostBytes'>,
+  Exclude<keyof DeviceMemory, 'hostWeightsBytes' | 'hostOutputBytes'>,
   { provenance: Provenance; source: string }
 >;
 

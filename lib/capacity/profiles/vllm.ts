@@ -117,7 +117,8 @@ export function prepareVllm(input: EngineModelInput, settings: VllmSettings): Pr
         computeBytes,
         outputBytes,
         runtimeBytes: RUNTIME_BYTES,
-        hostBytes: 0,
+        hostWeightsBytes: 0,
+        hostOutputBytes: 0,
       };
     },
     budgetBytes(usableBytes: number): number {

@@ -412,7 +412,8 @@ describe('llama.cpp as a prepared engine', () => {
     expect(memory.weightsBytes).toBe(4_912_898_304 - embedding);
     expect(memory.kvBytes).toBe(2 * 32 * 8192 * 8 * 128 * 2 * 2); // 2 seqs x layers x cells x ...
     expect(memory.computeBytes).toBe(detailed.computeBytes);
-    expect(memory.hostBytes).toBe(embedding + 2 * 128256 * 4); // embedding + logits of 2 seqs
+    expect(memory.hostWeightsBytes).toBe(embedding);
+    expect(memory.hostOutputBytes).toBe(2 * 128256 * 4); // logits of 2 sequences, f32
     expect(memory.outputBytes).toBe(0);
   });
 

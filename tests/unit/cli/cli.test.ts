@@ -135,3 +135,35 @@ describe('hwledger models and devices', () => {
     expect(JSON.parse(stdout).length).toBeGreaterThanOrEqual(40);
   });
 });
+
+describe('hwledger plan engine options', () => {
+  const kvPart = (stdout: string) =>
+    JSON.parse(stdout).memory.parts.find((part: { name: string }) => part.name === 'kv').bytes;
+
+  it('uses the MLA cache form of the llama.cpp build it is given', async () => {
+    const args = ['plan', '-m', 'deepseek-v3', '-w', 'Q4_K_M', '-e', 'llama.cpp', '-c', '32k'];
+    const current = await run([...args, '--json']);
+    const old = await run([...args, '--engine-version', 'b4000', '--json']);
+    expect(kvPart(current.stdout)).toBe(61 * 576 * 2 * 32768); // latent + rope key, no V
+    expect(kvPart(old.stdout)).toBe(61 * 128 * (192 + 128) * 2 * 32768); // per-head K and V
+  });
+
+  it('lowers the vLLM budget with --gpu-util', async () => {
+    const args = ['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-d', 'h100-sxm', '--json'];
+    const fit = (stdout: string) => JSON.parse(stdout).fit[0];
+    const half = fit((await run([...args, '--gpu-util', '0.5'])).stdout);
+    expect(half.budgetBytesPerDevice).toBe(Math.floor(half.usableBytesPerDevice * 0.5));
+  });
+
+  it.each([
+    [['--gpu-util', '0.5'], /need --engine/],
+    [['-e', 'vllm', '--ubatch', '512'], /does not apply to --engine vllm/],
+    [['-e', 'llama.cpp', '--engine-version', 'latest'], /build number/],
+    [['-e', 'vllm', '--engine-version', 'v1'], /version such as 0.11/],
+    [['--gpu-util', '1.5'], /--gpu-util must be/],
+  ])('refuses %j with a message', async (flags, message) => {
+    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', ...flags]);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(message);
+  });
+});
