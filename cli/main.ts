@@ -2,6 +2,7 @@
 
 import { Command, CommanderError, Option } from 'commander';
 
+import { configureAgentCommand } from '../agent/cli.ts';
 import { CapacityError } from '../lib/capacity/errors.ts';
 import { listDevices, listModels } from './catalogues.ts';
 import { parseTokens, runPlan } from './plan-command.ts';
@@ -80,6 +81,8 @@ function buildProgram(output: Output): Command {
     .description('list the built-in device catalogue')
     .option('--json', 'print JSON')
     .action((options: { json?: boolean }) => listDevices(options, output));
+
+  configureAgentCommand(program.command('agent'), output);
 
   return program;
 }

@@ -23,8 +23,8 @@ import type {
   ContextMeasurement,
   ContextRequest,
   MeasureResult,
-} from '../support/llama-measure.ts';
-import { measureLlamaCpp } from '../support/llama-measure.ts';
+} from '../../lib/engines/llamacpp/measure.ts';
+import { measureLlamaCpp } from '../../lib/engines/llamacpp/measure.ts';
 
 const MIB = 2 ** 20;
 

@@ -369,7 +369,7 @@ async function runJob(job: MeasureJob): Promise<MeasureResult> {
 const THIS_FILE = fileURLToPath(import.meta.url);
 
 /** The repository root, where the child resolves `tsx` and `node-llama-cpp`. */
-const REPO_ROOT = resolve(dirname(THIS_FILE), '..', '..');
+const REPO_ROOT = resolve(dirname(THIS_FILE), '..', '..', '..');
 const CHILD_FLAG = '--llama-measure-child';
 
 /** Options of `measureLlamaCpp`. */

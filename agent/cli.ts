@@ -1,0 +1,274 @@
+// `hwledger agent`: probe once, measure a GGUF, or serve telemetry to the fleet page.
+
+import type { Command } from 'commander';
+import { Option } from 'commander';
+
+import { CliError } from '../cli/output.ts';
+import type { Output } from '../cli/output.ts';
+import { discoverEngines, readEngine } from './engines/discover.ts';
+import type { EngineTarget } from './engines/discover.ts';
+import { createEngineHttp, isLoopbackUrl } from './engines/http.ts';
+import { ENGINE_KINDS } from './engines/types.ts';
+import type { EngineKind } from './engines/types.ts';
+import { compareWithLlamaCpp } from './llama-run.ts';
+import type { LlamaRunReport } from './llama-run.ts';
+import { createLogger, isLogLevel, LOG_LEVELS } from './log.ts';
+import type { Logger, LogLevel } from './log.ts';
+import { createMonitor } from './monitor.ts';
+import type { Monitor } from './monitor.ts';
+import { createPairingToken, pairingLink, pairingQr } from './pairing.ts';
+import { predictEngineModels } from './predict.ts';
+import { defaultHostSources } from './probes/host.ts';
+import { probeInventory } from './probes/inventory.ts';
+import { createProcessRunner } from './process.ts';
+import { isLoopbackHost, startAgentServer } from './server.ts';
+
+const AGENT_VERSION = '0.1.0';
+
+/** Options of `hwledger agent` as commander parses them. */
+export interface AgentOptions {
+  port: number;
+  host: string;
+  allowOrigin?: string[];
+  appUrl?: string;
+  json?: boolean;
+  once?: boolean;
+  logLevel: LogLevel;
+  interval: number;
+  engine?: EngineTarget[];
+  measure?: string;
+  context: number;
+  sequences: number;
+}
+
+/** What the agent touches besides its options; tests replace the parts they need. */
+export interface AgentEnvironment {
+  output: Output;
+  /** Resolves with the signal name when the user asks the agent to stop. */
+  waitForStop: () => Promise<string>;
+  /** A monitor to serve; the real one probes this machine. */
+  monitor?: Monitor;
+  /** Pairing token; a fresh random one by default. */
+  token?: string;
+}
+
+/** The app's own origins when it runs locally (`npm start` serves on port 3000). */
+const DEFAULT_ORIGINS = ['http://127.0.0.1:3000', 'http://localhost:3000'];
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(signal);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function integerIn(field: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new CliError(`--${field} must be an integer from ${min} to ${max}, got "${text}"`);
+    }
+    return value;
+  };
+}
+
+function collectOrigin(text: string, previous: string[] | undefined): string[] {
+  let origin: string;
+  try {
+    origin = new URL(text).origin;
+  } catch {
+    throw new CliError(`--allow-origin must be a URL such as http://127.0.0.1:3000, got "${text}"`);
+  }
+  return [...(previous ?? []), origin];
+}
+
+function collectEngine(text: string, previous: EngineTarget[] | undefined): EngineTarget[] {
+  const [kind, ...rest] = text.split('=');
+  const baseUrl = rest.join('=').replace(/\/+$/, '');
+  if (!ENGINE_KINDS.includes(kind as EngineKind) || !isLoopbackUrl(baseUrl)) {
+    throw new CliError(
+      `--engine must be <kind>=<loopback URL> with kind one of ${ENGINE_KINDS.join(', ')}, ` +
+        `got "${text}"`,
+    );
+  }
+  return [...(previous ?? []), { engine: kind as EngineKind, baseUrl }];
+}
+
+function logLevel(text: string): LogLevel {
+  if (!isLogLevel(text)) {
+    throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${text}"`);
+  }
+  return text;
+}
+
+/**
+ * Adds the agent's options and action to `command` (the CLI's `agent` subcommand), so that
+ * cli/main.ts needs one line for it.
+ */
+export function configureAgentCommand(command: Command, output: Output): Command {
+  return command
+    .description('probe this machine and its engines; serve telemetry to the fleet page')
+    .option('--port <n>', 'port of the WebSocket API', integerIn('port', 0, 65535), 7420)
+    .option('--host <address>', 'interface to listen on (loopback unless you say so)', '127.0.0.1')
+    .option(
+      '--allow-origin <url>',
+      'origin of the app allowed to connect (repeatable)',
+      collectOrigin,
+    )
+    .option('--app-url <url>', 'app URL the pairing link opens (default: first allowed origin)')
+    .option(
+      '--engine <kind=url>',
+      'read this engine instead of searching ports (repeatable)',
+      collectEngine,
+    )
+    .option(
+      '--interval <ms>',
+      'milliseconds between telemetry samples',
+      integerIn('interval', 100, 600_000),
+      2000,
+    )
+    .option('--json', 'print JSON')
+    .option('--once', 'probe once, print the inventory and engines, exit')
+    .option('--measure <gguf>', 'load a GGUF in llama.cpp (CPU) and compare with the prediction')
+    .option(
+      '--context <tokens>',
+      'context per sequence for --measure',
+      integerIn('context', 1, 1 << 24),
+      4096,
+    )
+    .option('--sequences <n>', 'sequences for --measure', integerIn('sequences', 1, 256), 1)
+    .addOption(
+      new Option('--log-level <level>', 'silent, error, warn, info or debug')
+        .default('info')
+        .argParser(logLevel),
+    )
+    .action(async (options: AgentOptions) => {
+      await runAgent(options, { output, waitForStop: waitForSignal });
+    });
+}
+
+function realMonitor(options: AgentOptions, logger: Logger): Monitor {
+  const http = createEngineHttp();
+  const run = createProcessRunner();
+  const host = defaultHostSources();
+  return createMonitor({
+    probe: () => probeInventory({ run, host, now: Date.now }),
+    discover: () => (options.engine ? Promise.resolve(options.engine) : discoverEngines(http)),
+    read: (target) => readEngine(http, target, Date.now),
+    predict: predictEngineModels,
+    now: Date.now,
+    logger: logger.child('monitor'),
+  });
+}
+
+function describeMeasure(report: LlamaRunReport): string {
+  if (!report.ok) return `llama.cpp comparison failed at ${report.stage}: ${report.error}\n`;
+  const rows = report.parts.map((part) => {
+    const share = (part.relativeDifference * 100).toFixed(2);
+    return (
+      `  ${part.name.padEnd(17)} predicted ${String(part.predictedBytes).padStart(12)}  ` +
+      `actual ${String(part.actualBytes).padStart(12)}  diff ${share.padStart(7)} %  ` +
+      `${part.provenance}${part.agrees ? '' : '  DISAGREES'}`
+    );
+  });
+  return [
+    `${report.model.name} (${report.model.architecture}) at ${report.settings.contextTokens} ` +
+      `tokens x ${report.settings.sequences}, KV ${report.settings.kvType}, ` +
+      `flash attention ${report.settings.flashAttention ? 'on' : 'off'}`,
+    ...rows,
+    report.agrees ? 'prediction agrees with llama.cpp' : 'prediction disagrees with llama.cpp',
+    '',
+  ].join('\n');
+}
+
+async function measure(options: AgentOptions, output: Output): Promise<void> {
+  const report = await compareWithLlamaCpp({
+    modelPath: options.measure ?? '',
+    contextTokens: options.context,
+    sequences: options.sequences,
+  });
+  output.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeMeasure(report));
+  if (!report.ok || !report.agrees) throw new CliError('the prediction does not match llama.cpp');
+}
+
+async function once(monitor: Monitor, options: AgentOptions, output: Output): Promise<void> {
+  const frame = await monitor.sample();
+  if (options.json) {
+    output.out(`${JSON.stringify(frame, null, 2)}\n`);
+    return;
+  }
+  const host = frame.inventory.host;
+  const lines = [
+    `${host.hostname}: ${host.cpuModel ?? 'unknown CPU'}, ${host.cpuThreads ?? '?'} threads, ` +
+      `${host.memoryTotalBytes ?? '?'} bytes RAM`,
+    ...frame.inventory.devices.map(
+      (device) =>
+        `  GPU ${device.index} ${device.name} [${device.catalogueId ?? 'not in catalogue'}] ` +
+        `${device.memoryTotalBytes ?? '?'} bytes`,
+    ),
+    ...frame.engines.map(
+      (engine) =>
+        `  ${engine.engine} at ${engine.baseUrl}: ` +
+        `${engine.models.map((model) => model.name).join(', ') || 'no model loaded'}`,
+    ),
+    '',
+  ];
+  output.out(lines.join('\n'));
+}
+
+/**
+ * Runs `hwledger agent`: `--measure` compares one GGUF with llama.cpp; `--once` probes and
+ * prints; otherwise it serves the WebSocket API until SIGINT or SIGTERM, printing the pairing
+ * token, link and QR code on stdout (never in the log), and closes everything on the way out.
+ */
+export async function runAgent(options: AgentOptions, env: AgentEnvironment): Promise<void> {
+  const logger = createLogger('agent', {
+    level: options.logLevel,
+    json: options.json ?? false,
+    write: (line) => env.output.err(line),
+  });
+
+  if (options.measure !== undefined) return measure(options, env.output);
+  const monitor = env.monitor ?? realMonitor(options, logger);
+  if (options.once) return once(monitor, options, env.output);
+
+  if (!isLoopbackHost(options.host)) {
+    logger.warn('listening beyond loopback because --host says so', { host: options.host });
+  }
+  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
+  const token = env.token ?? createPairingToken();
+  const server = await startAgentServer({
+    host: options.host,
+    port: options.port,
+    token,
+    allowedOrigins: origins,
+    monitor,
+    intervalMs: options.interval,
+    agentVersion: AGENT_VERSION,
+    hostname: defaultHostSources().os.hostname,
+    logger: logger.child('server'),
+  });
+
+  const link = pairingLink(
+    options.appUrl ?? origins[0] ?? DEFAULT_ORIGINS[0] ?? '',
+    server.url,
+    token,
+  );
+  if (options.json) {
+    env.output.out(`${JSON.stringify({ url: server.url, token, pairingLink: link })}\n`);
+  } else {
+    env.output.out(
+      `hwLedger agent on ${server.url}\npairing token: ${token}\nopen: ${link}\n\n` +
+        `${await pairingQr(link)}\n`,
+    );
+  }
+
+  const signal = await env.waitForStop();
+  logger.info('stopping', { signal });
+  await server.close();
+}
