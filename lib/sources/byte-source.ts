@@ -1,10 +1,8 @@
-// Random access to the bytes of a local file or an HTTP resource, reading only what is asked.
-
-import { open } from 'node:fs/promises';
+// Random access to the bytes of an HTTP resource, reading only what is asked (browser-safe).
 
 import { SourceError, reachableFetch } from './errors.ts';
 
-/** Ranged reads from one file or URL. */
+/** Ranged reads from one file or URL (local files: file-source.ts, Node only). */
 export interface ByteSource {
   /** The path or URL, for messages. */
   readonly ref: string;
@@ -15,48 +13,6 @@ export interface ByteSource {
   /** Total bytes fetched so far (for progress). */
   bytesRead(): number;
   close(): Promise<void>;
-}
-
-function isMissing(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    (error.code === 'ENOENT' || error.code === 'ENOTDIR')
-  );
-}
-
-/** Opens a local file for ranged reads; throws SourceError `not_found` when it does not exist. */
-export async function openFileSource(path: string): Promise<ByteSource> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    if (isMissing(error))
-      throw new SourceError('not_found', `no such file: ${path}`, { ref: path });
-    throw error;
-  }
-  const fileSize = (await handle.stat()).size;
-  let total = 0;
-  const file = handle;
-  return {
-    ref: path,
-    size: () => Promise.resolve(fileSize),
-    async read(start, end) {
-      const length = Math.max(Math.min(end, fileSize) - start, 0);
-      const buffer = new Uint8Array(length);
-      let filled = 0;
-      while (filled < length) {
-        const { bytesRead } = await file.read(buffer, filled, length - filled, start + filled);
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      total += filled;
-      return buffer.subarray(0, filled);
-    },
-    bytesRead: () => total,
-    close: () => file.close(),
-  };
 }
 
 /** Options of HTTP sources. */
@@ -204,4 +160,13 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
     bytesRead: () => total,
     close: () => (prefix ? prefix.close() : Promise.resolve()),
   };
+}
+
+/** Fetches a small text file (config.json, an index) in full; 404 throws `not_found`. */
+export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
+  const response = await reachableFetch(options.fetch ?? fetch)(url, {
+    headers: { ...options.headers },
+  });
+  checkHttpStatus(response, url);
+  return response.text();
 }

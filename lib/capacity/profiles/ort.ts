@@ -2,7 +2,7 @@
 
 import { kvBytesFor } from '../kv-dtype.ts';
 import { layerCaches } from '../kv.ts';
-import { widestFfnElements } from './shapes.ts';
+import { maxQueryHeads, widestFfnElements } from './shapes.ts';
 import type {
   DeviceMemory,
   EngineModelInput,
@@ -17,8 +17,8 @@ export const ORT_DEFAULTS: OrtSettings = { engine: 'transformers.js', backend: '
 /** The WASM module, its heap bookkeeping and the JS side of the session: a fixed estimate. */
 const RUNTIME_BYTES = 48 * 2 ** 20;
 
-/** Tokens one prefill step runs through the graph at once in a single-prompt run. */
-const PREFILL_TOKENS = 512;
+/** Bytes of one attention score: ONNX Runtime's CPU attention computes them in f32. */
+const SCORE_BYTES = 4;
 
 const NOTES: PartNotes = {
   weightsBytes: { provenance: 'exact', source: 'sum of initializer bytes of the ONNX graph' },
@@ -31,7 +31,11 @@ const NOTES: PartNotes = {
   recurrentBytes: { provenance: 'estimate', source: 'recurrent state tensors per sequence' },
   computeBytes: {
     provenance: 'estimate',
-    source: 'ORT arena: hidden and FFN activations of one prefill chunk in f32',
+    source:
+      'ORT arena: hidden and FFN activations of the whole prompt in f32 (transformers.js ' +
+      'prefills in one run, unchunked); on WASM also the f32 attention scores of the widest ' +
+      'layer, heads x prompt x context (measured: WASM memory grew 131 MiB from a 1,001- to a ' +
+      '2,001-token prompt on a 4-head demo model)',
   },
   outputBytes: {
     provenance: 'estimate',
@@ -41,7 +45,7 @@ const NOTES: PartNotes = {
 };
 
 /** Binds transformers.js's memory behaviour to one model; see `PreparedEngine`. */
-export function prepareOrt(input: EngineModelInput, _settings: OrtSettings): PreparedEngine {
+export function prepareOrt(input: EngineModelInput, settings: OrtSettings): PreparedEngine {
   const caches = layerCaches(input.spec, 'decompressed');
   const { k, v, recurrent } = input.kvDtypes;
   let rowBytes = 0;
@@ -53,16 +57,18 @@ export function prepareOrt(input: EngineModelInput, _settings: OrtSettings): Pre
   }
   const activationRowBytes = (4 * input.spec.hiddenSize + 3 * widestFfnElements(input.spec)) * 4;
   const vocabRowBytes = input.spec.vocabSize * 4;
+  const scoreHeads = settings.backend === 'wasm' ? maxQueryHeads(input.spec) : 0;
 
   return {
     notes: NOTES,
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
-      const prefillTokens = Math.min(contextTokens, PREFILL_TOKENS);
+      const prefillTokens = contextTokens;
+      const scoreBytes = scoreHeads * prefillTokens * contextTokens * SCORE_BYTES;
       return {
         weightsBytes: input.deviceWeightsBytes,
         kvBytes: 2 * rowBytes * contextTokens * sequences,
         recurrentBytes: 2 * recurrentPerSequence * sequences,
-        computeBytes: activationRowBytes * prefillTokens * sequences,
+        computeBytes: (activationRowBytes * prefillTokens + scoreBytes) * sequences,
         outputBytes: vocabRowBytes * contextTokens * sequences,
         runtimeBytes: RUNTIME_BYTES,
         hostWeightsBytes: 0,

@@ -1,0 +1,344 @@
+// The notebook page body: toolbar (title, run, stop, share, export), the cells, autosave.
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { notebookFileName, notebookToFileText } from '../../lib/notebook/file.ts';
+import { definedNames } from '../../lib/notebook/graph.ts';
+import {
+  cellIndex,
+  deleteCell,
+  insertCell,
+  moveCell,
+  newCell,
+  newId,
+  renameNotebook,
+  replaceCell,
+  type Cell,
+  type Notebook,
+} from '../../lib/notebook/model.ts';
+import { encodeShare } from '../../lib/notebook/share.ts';
+import { saveNotebook } from '../_lib/db.ts';
+import { evaluatePlan } from '../_lib/plan-client.ts';
+import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
+import { SandboxHost } from '../_lib/sandbox-host.ts';
+import { useCatalogue } from '../_lib/use-catalogue.ts';
+import { CellView, type CellActions } from './CellView.tsx';
+import { InferenceCell } from './InferenceCell.tsx';
+
+/** How the notebook on screen came to be, which decides saving and running rules. */
+export type NotebookOrigin = 'saved' | 'example' | 'shared';
+
+const PLAN_RUN_DELAY_MS = 250;
+
+function download(name: string, text: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+function useRunner(notebook: Notebook, codeTrusted: boolean) {
+  const ref = useRef<NotebookRunner | null>(null);
+  if (ref.current === null) {
+    const sandbox = new SandboxHost(
+      async () => (await import('../_lib/sandbox-runtime-source.ts')).SANDBOX_RUNTIME,
+    );
+    ref.current = new NotebookRunner(notebook, sandbox, evaluatePlan, {
+      codeAllowed: codeTrusted,
+    });
+  }
+  const runner = ref.current;
+  const states = useSyncExternalStore(runner.subscribe, runner.snapshot, runner.snapshot);
+  return { runner, states };
+}
+
+function useScopeDeclarations(notebook: Notebook): void {
+  const key = useMemo(
+    () =>
+      JSON.stringify(
+        notebook.cells.flatMap((cell) =>
+          definedNames(cell).map((name) => ({
+            name,
+            type: cell.kind === 'plan' ? 'plan' : 'unknown',
+          })),
+        ),
+      ),
+    [notebook],
+  );
+  const hasCode = notebook.cells.some((cell) => cell.kind === 'code');
+  useEffect(() => {
+    if (!hasCode) return;
+    void import('./CodeEditor.tsx').then((module) => module.setScopeDeclarations(JSON.parse(key)));
+  }, [key, hasCode]);
+}
+
+type SaveState = 'saved' | 'saving' | 'failed';
+
+const SAVE_STATE_TEXT: Record<SaveState, string> = {
+  saved: 'saved',
+  saving: 'saving…',
+  failed: 'could not save',
+};
+
+/** Saves every version of a persisted notebook at once; says whether the latest is stored. */
+function useAutosave(notebook: Notebook, persisted: boolean, codeTrusted: boolean): SaveState {
+  const [state, setState] = useState<SaveState>('saved');
+  const count = useRef(0);
+  useEffect(() => {
+    if (!persisted) return;
+    count.current += 1;
+    const mine = count.current;
+    setState('saving');
+    saveNotebook(notebook, codeTrusted).then(
+      () => mine === count.current && setState('saved'),
+      () => setState('failed'),
+    );
+  }, [notebook, persisted, codeTrusted]);
+  return state;
+}
+
+/** Whether the banner about a notebook from a link or a file shows, and what it offers. */
+function TrustBanner({
+  codeAllowed,
+  unsavedShare,
+  onAllow,
+  onSave,
+}: {
+  codeAllowed: boolean;
+  unsavedShare: boolean;
+  onAllow: () => void;
+  onSave: () => void;
+}) {
+  if (codeAllowed && !unsavedShare) return null;
+  return (
+    <div className="banner" role="status" data-testid="shared-banner">
+      {codeAllowed
+        ? 'This notebook was opened from a link and is not saved yet. '
+        : 'This notebook came from a link or a file. Plans are computed; code cells have not run. '}
+      {codeAllowed ? null : (
+        <button type="button" data-testid="allow-code" onClick={onAllow}>
+          Run code cells
+        </button>
+      )}{' '}
+      {unsavedShare ? (
+        <button type="button" onClick={onSave} data-testid="save-copy">
+          Save to my notebooks
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** A notebook with its cells, running and saving as the user works. */
+export function NotebookView({
+  initial,
+  origin,
+  codeTrusted,
+  onSaved,
+}: {
+  initial: Notebook;
+  origin: NotebookOrigin;
+  /** Whether code cells may run at once (false for notebooks from links and files). */
+  codeTrusted: boolean;
+  onSaved: (notebook: Notebook) => void;
+}) {
+  const [notebook, setNotebook] = useState(initial);
+  const [persisted, setPersisted] = useState(origin === 'saved');
+  const [codeAllowed, setCodeAllowed] = useState(codeTrusted);
+  const [shareLink, setShareLink] = useState<string | null>(null);
+  const { runner, states } = useRunner(initial, codeTrusted);
+  const catalogue = useCatalogue();
+  const planTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const pendingPlans = useRef(new Set<string>());
+  useScopeDeclarations(notebook);
+
+  useEffect(() => {
+    runner.runAll();
+  }, [runner]);
+
+  useEffect(() => {
+    document.title = `${notebook.title || 'Untitled notebook'} · hwLedger`;
+  }, [notebook.title]);
+
+  const saveState = useAutosave(notebook, persisted, codeAllowed);
+
+  const latest = useRef(notebook);
+  latest.current = notebook;
+
+  const update = useCallback(
+    (next: Notebook) => {
+      latest.current = next;
+      runner.setNotebook(next);
+      setNotebook(next);
+      if (origin === 'example' && !persisted) {
+        setPersisted(true);
+        onSaved(next);
+      }
+    },
+    [runner, origin, persisted, onSaved],
+  );
+
+  const actions: CellActions = useMemo(
+    () => ({
+      change(cell: Cell) {
+        update(replaceCell(latest.current, cell));
+        if (cell.kind === 'plan') {
+          pendingPlans.current.add(cell.id);
+          clearTimeout(planTimer.current);
+          planTimer.current = setTimeout(() => {
+            const ids = [...pendingPlans.current];
+            pendingPlans.current.clear();
+            runner.run(ids);
+          }, PLAN_RUN_DELAY_MS);
+        }
+      },
+      run(id: string) {
+        runner.run([id]);
+      },
+      stop() {
+        runner.stop();
+      },
+      move(id: string, offset: number) {
+        update(moveCell(latest.current, id, offset));
+      },
+      remove(id: string) {
+        update(deleteCell(latest.current, id));
+      },
+      add(kind: Cell['kind'], afterId: string) {
+        const taken = new Set(latest.current.cells.flatMap(definedNames));
+        const cell = newCell(kind, taken);
+        update(insertCell(latest.current, cell, cellIndex(latest.current, afterId) + 1));
+        if (cell.kind === 'plan') runner.run([cell.id]);
+      },
+    }),
+    [runner, update],
+  );
+
+  const graph = runner.currentGraph();
+  const anyRunning = [...states.values()].some(
+    (s: CellRun) => s.status === 'running' || s.status === 'queued',
+  );
+
+  const share = () => {
+    const link = `${window.location.origin}/notebook/#${encodeShare(notebook)}`;
+    setShareLink(link);
+    void navigator.clipboard?.writeText(link).catch(() => undefined);
+  };
+
+  const saveCopy = () => {
+    const copy = { ...notebook, id: newId(), updatedAtMs: Date.now() };
+    latest.current = copy;
+    setNotebook(copy);
+    runner.setNotebook(copy);
+    setPersisted(true);
+    onSaved(copy);
+  };
+
+  return (
+    <div className="notebook">
+      <div className="toolbar">
+        <input
+          className="title"
+          aria-label="notebook title"
+          data-testid="notebook-title"
+          value={notebook.title}
+          onChange={(event) => update(renameNotebook(latest.current, event.target.value))}
+        />
+        <button type="button" onClick={() => runner.runAll()} data-testid="run-all">
+          Run all
+        </button>
+        <button
+          type="button"
+          onClick={() => runner.stop()}
+          disabled={!anyRunning}
+          data-testid="stop-all"
+        >
+          Stop
+        </button>
+        <button type="button" onClick={share} data-testid="share">
+          Share link
+        </button>
+        <button
+          type="button"
+          onClick={() => download(notebookFileName(notebook), notebookToFileText(notebook))}
+        >
+          Export file
+        </button>
+        <span className="save-state" data-testid="save-state">
+          {persisted ? SAVE_STATE_TEXT[saveState] : 'not saved'}
+        </span>
+      </div>
+      {shareLink ? (
+        <div className="share-box">
+          <label>
+            Link to this notebook (copied; the whole notebook is in the link, nothing is uploaded):
+            <input
+              readOnly
+              value={shareLink}
+              data-testid="share-link"
+              onFocus={(event) => event.target.select()}
+            />
+          </label>
+        </div>
+      ) : null}
+      <TrustBanner
+        codeAllowed={codeAllowed}
+        unsavedShare={origin === 'shared' && !persisted}
+        onAllow={() => {
+          setCodeAllowed(true);
+          runner.codeAllowed = true;
+          runner.run(notebook.cells.filter((c) => c.kind === 'code').map((c) => c.id));
+        }}
+        onSave={saveCopy}
+      />
+      <p className="keys muted">
+        Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it,
+        Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
+        <code>export const x = …</code> makes <code>x</code> usable below, a plan cell&apos;s name
+        holds its result, and the capacity API is <code>hw</code> (for example <code>hw.plan</code>,{' '}
+        <code>hw.catalogueSpec</code>).
+      </p>
+      {notebook.cells.map((cell, index) => (
+        <CellView
+          key={cell.id}
+          cell={cell}
+          index={index}
+          run={states.get(cell.id)}
+          defines={graph.byId.get(cell.id)?.defines ?? []}
+          staticError={graph.byId.get(cell.id)?.error ?? null}
+          catalogue={catalogue}
+          actions={actions}
+        />
+      ))}
+      {notebook.cells.length === 0 ? (
+        <div className="empty">
+          <p>This notebook is empty.</p>
+          <button
+            type="button"
+            onClick={() => update(insertCell(latest.current, newCell('markdown'), 0))}
+          >
+            + text
+          </button>
+          <button
+            type="button"
+            onClick={() => update(insertCell(latest.current, newCell('plan'), 0))}
+          >
+            + plan
+          </button>
+          <button
+            type="button"
+            onClick={() => update(insertCell(latest.current, newCell('code'), 0))}
+          >
+            + code
+          </button>
+        </div>
+      ) : null}
+      <details className="inference-panel" data-testid="notebook-inference">
+        <summary>Check the plan on this machine: run a small model in this browser</summary>
+        <InferenceCell />
+      </details>
+    </div>
+  );
+}

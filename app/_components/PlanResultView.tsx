@@ -1,0 +1,209 @@
+// Shows a plan cell's result: fit verdict, key numbers, per-device fits, memory parts, charts.
+'use client';
+
+import type { DeviceFit } from '../../lib/capacity/index.ts';
+import type { PlanCellData } from '../../workers/plan-types.ts';
+import {
+  formatBytes,
+  formatCount,
+  formatInt,
+  formatRate,
+  formatTokens,
+  formatUsd,
+} from '../_lib/format.ts';
+import { PlanCharts } from './PlanCharts.tsx';
+
+type PlanOk = Extract<PlanCellData, { ok: true }>;
+
+function Stat({
+  label,
+  value,
+  testId,
+  raw,
+}: {
+  label: string;
+  value: string;
+  testId: string;
+  raw: number | null;
+}) {
+  return (
+    <div className="stat">
+      <span className="label">{label}</span>
+      <span className="value" data-testid={testId} data-raw={raw ?? ''}>
+        {value}
+      </span>
+    </div>
+  );
+}
+
+/** Largest context as text: tokens and, when the model's own limit set it, a note. */
+export function maxContextText(fit: DeviceFit): string {
+  if (!fit.maxContext) return 'none fits';
+  const tokens = formatTokens(fit.maxContext.tokens);
+  return fit.maxContext.limitedBy === 'model' ? `${tokens} (model limit)` : tokens;
+}
+
+function Verdict({ fit, modelName }: { fit: DeviceFit; modelName: string }) {
+  return (
+    <p className={fit.fits ? 'verdict fits' : 'verdict no-fit'} data-testid="plan-verdict">
+      {fit.fits ? 'Fits' : 'Does not fit'}: {modelName} on {fit.gpus} × {fit.name} needs{' '}
+      {formatBytes(fit.perDeviceBytes)} per device of {formatBytes(fit.budgetBytesPerDevice)} the
+      engine may use ({fit.fits ? 'margin' : 'short by'} {formatBytes(Math.abs(fit.marginBytes))}).
+    </p>
+  );
+}
+
+function FitTable({ fits }: { fits: DeviceFit[] }) {
+  return (
+    <table className="grid" data-testid="plan-fits">
+      <caption>Per device type</caption>
+      <thead>
+        <tr>
+          <th>device</th>
+          <th>count</th>
+          <th>usable each</th>
+          <th>engine budget</th>
+          <th>needed each</th>
+          <th>fits</th>
+          <th>largest context</th>
+          <th>max sequences</th>
+          <th>decode tok/s</th>
+          <th>prefill tok/s</th>
+          <th>$ per hour</th>
+          <th>$ per M tokens</th>
+        </tr>
+      </thead>
+      <tbody>
+        {fits.map((fit) => (
+          <tr key={fit.device} data-device={fit.device}>
+            <th>{fit.name}</th>
+            <td className="num">{fit.gpus}</td>
+            <td className="num">{formatBytes(fit.usableBytesPerDevice)}</td>
+            <td className="num">{formatBytes(fit.budgetBytesPerDevice)}</td>
+            <td className="num">{formatBytes(fit.perDeviceBytes)}</td>
+            <td>{fit.fits ? 'yes' : 'no'}</td>
+            <td className="num">{maxContextText(fit)}</td>
+            <td className="num">{formatInt(fit.maxConcurrency)}</td>
+            <td className="num">{formatRate(fit.speed.decodeTokensPerSecond)}</td>
+            <td className="num">{formatRate(fit.speed.prefillTokensPerSecond)}</td>
+            <td className="num">{fit.cost ? formatUsd(fit.cost.perHourUsd) : '—'}</td>
+            <td className="num">{fit.cost ? formatUsd(fit.cost.perMillionTokensUsd) : '—'}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function PartsTable({ data }: { data: PlanOk }) {
+  return (
+    <table className="grid parts" data-testid="plan-parts">
+      <caption>Memory on the busiest device, by part</caption>
+      <thead>
+        <tr>
+          <th>part</th>
+          <th>bytes</th>
+          <th>size</th>
+          <th>where</th>
+          <th>how known</th>
+          <th>source</th>
+        </tr>
+      </thead>
+      <tbody>
+        {data.result.memory.parts.map((part, i) => (
+          <tr key={`${part.name}-${i}`} data-part={part.name}>
+            <td>{part.name}</td>
+            <td className="num">{formatInt(part.bytes)}</td>
+            <td className="num">{formatBytes(part.bytes)}</td>
+            <td>{part.onDevice ? 'device' : 'host'}</td>
+            <td>{part.provenance}</td>
+            <td className="source">{part.source}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The result of a plan cell. */
+export function PlanResultView({ data }: { data: PlanOk }) {
+  const r = data.result;
+  const main = r.fit[0];
+  return (
+    <div className="plan-result">
+      {main ? <Verdict fit={main} modelName={r.model.name} /> : null}
+      <div className="stats">
+        <Stat
+          label="total memory"
+          value={formatBytes(r.memory.totalBytes)}
+          testId="plan-total-bytes"
+          raw={r.memory.totalBytes}
+        />
+        <Stat
+          label="per device"
+          value={formatBytes(r.memory.perDeviceBytes)}
+          testId="plan-per-device-bytes"
+          raw={r.memory.perDeviceBytes}
+        />
+        <Stat
+          label="weights (whole model)"
+          value={formatBytes(r.memory.weightsBytes)}
+          testId="plan-weights-bytes"
+          raw={r.memory.weightsBytes}
+        />
+        <Stat
+          label="KV cache (all devices)"
+          value={formatBytes(r.memory.kvBytes)}
+          testId="plan-kv-bytes"
+          raw={r.memory.kvBytes}
+        />
+        <Stat
+          label="KV per token"
+          value={formatBytes(r.kv.bytesPerToken)}
+          testId="plan-kv-per-token"
+          raw={r.kv.bytesPerToken}
+        />
+        <Stat
+          label="parameters (resident)"
+          value={formatCount(r.params.total)}
+          testId="plan-params-total"
+          raw={r.params.total}
+        />
+        <Stat
+          label="active per token"
+          value={formatCount(r.params.active)}
+          testId="plan-params-active"
+          raw={r.params.active}
+        />
+        {main ? (
+          <Stat
+            label="largest context"
+            value={maxContextText(main)}
+            testId="plan-max-context"
+            raw={main.maxContext?.tokens ?? null}
+          />
+        ) : null}
+        {main ? (
+          <Stat
+            label="decode tok/s"
+            value={formatRate(main.speed.decodeTokensPerSecond)}
+            testId="plan-decode"
+            raw={main.speed.decodeTokensPerSecond}
+          />
+        ) : null}
+      </div>
+      <FitTable fits={r.fit} />
+      <PartsTable data={data} />
+      {r.warnings.length > 0 ? (
+        <ul className="warnings">
+          {r.warnings.map((w, i) => (
+            <li key={`${w.code}-${i}`}>
+              <strong>{w.code}</strong>: {w.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <PlanCharts data={data} />
+    </div>
+  );
+}

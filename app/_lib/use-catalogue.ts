@@ -1,0 +1,25 @@
+// Loads the model and device catalogues from the plan worker once per page.
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { CatalogueData } from '../../workers/plan-types.ts';
+import { planWorker } from './plan-client.ts';
+
+let pending: Promise<CatalogueData> | null = null;
+
+/** The catalogues, or null while they load. */
+export function useCatalogue(): CatalogueData | null {
+  const [data, setData] = useState<CatalogueData | null>(null);
+  useEffect(() => {
+    let live = true;
+    pending ??= planWorker().catalogue();
+    pending.then(
+      (value) => live && setData(value),
+      () => live && setData({ models: [], devices: [], weightSchemes: [], kvDtypes: [] }),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return data;
+}

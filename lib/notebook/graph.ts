@@ -1,0 +1,206 @@
+// The dependency graph of a notebook: which names each cell defines and uses, and run order.
+
+import type { Cell, Notebook } from './model.ts';
+
+/** Names the app itself provides to code cells; never notebook dependencies. */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set(['hw', 'display']);
+
+/** A cell's place in the graph: what it defines, which cells it reads, and its static error. */
+export interface GraphNode {
+  id: string;
+  defines: string[];
+  /** Ids of the cells above whose names this cell uses, in notebook order. */
+  dependsOn: string[];
+  /** A problem found without running the cell (a name defined twice), or null. */
+  error: string | null;
+}
+
+/** The dependency graph of a notebook, nodes in notebook order. */
+export interface NotebookGraph {
+  nodes: GraphNode[];
+  byId: ReadonlyMap<string, GraphNode>;
+}
+
+/**
+ * Code with comments and string contents blanked out (template `${...}` parts kept), so that
+ * name scanning sees only code. Lengths are preserved.
+ */
+export function stripStringsAndComments(source: string): string {
+  let out = '';
+  let i = 0;
+  const templateDepth: number[] = [];
+  let braceDepth = 0;
+  while (i < source.length) {
+    const ch = source[i] ?? '';
+    const next = source[i + 1] ?? '';
+    if (ch === '/' && next === '/') {
+      const end = source.indexOf('\n', i);
+      const stop = end < 0 ? source.length : end;
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (ch === '/' && next === '*') {
+      const end = source.indexOf('*/', i + 2);
+      const stop = end < 0 ? source.length : end + 2;
+      out += source.slice(i, stop).replace(/[^\n]/g, ' ');
+      i = stop;
+    } else if (ch === '"' || ch === "'") {
+      const stop = skipQuoted(source, i, ch);
+      out += ' '.repeat(stop - i);
+      i = stop;
+    } else if (ch === '`' || (ch === '}' && templateDepth.at(-1) === braceDepth)) {
+      if (ch === '}') templateDepth.pop();
+      const { stop, opensExpr } = skipTemplateText(source, i + 1);
+      out += ' '.repeat(stop - i);
+      i = stop;
+      if (opensExpr) templateDepth.push(braceDepth);
+    } else {
+      if (ch === '{') braceDepth += 1;
+      if (ch === '}') braceDepth -= 1;
+      out += ch;
+      i += 1;
+    }
+  }
+  return out;
+}
+
+function skipQuoted(source: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < source.length && source[i] !== quote && source[i] !== '\n') {
+    i += source[i] === '\\' ? 2 : 1;
+  }
+  return Math.min(i + 1, source.length);
+}
+
+function skipTemplateText(source: string, start: number): { stop: number; opensExpr: boolean } {
+  let i = start;
+  while (i < source.length) {
+    if (source[i] === '\\') i += 2;
+    else if (source[i] === '`') return { stop: i + 1, opensExpr: false };
+    else if (source[i] === '$' && source[i + 1] === '{') return { stop: i + 2, opensExpr: true };
+    else i += 1;
+  }
+  return { stop: source.length, opensExpr: false };
+}
+
+const EXPORT_DECL =
+  /\bexport\s+(?:declare\s+)?(?:const|let|var|class|(?:async\s+)?function\s*\*?)\s+([A-Za-z_$][\w$]*)/g;
+const EXPORT_LIST = /\bexport\s*\{([^}]*)\}/g;
+const EXPORT_DESTRUCTURE = /\bexport\s+(?:const|let|var)\s+[{[]([^=]*)[}\]]\s*=/g;
+const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+
+/** Names a code cell exports (`export const x`, `export function f`, `export { a as b }`). */
+export function exportedNames(source: string): string[] {
+  const code = stripStringsAndComments(source);
+  const names = new Set<string>();
+  for (const match of code.matchAll(EXPORT_DECL)) if (match[1]) names.add(match[1]);
+  for (const match of code.matchAll(EXPORT_LIST)) {
+    for (const part of (match[1] ?? '').split(',')) {
+      const alias = part.trim().split(/\s+as\s+/);
+      const name = (alias[1] ?? alias[0] ?? '').trim();
+      if (name && name !== 'default') names.add(name);
+    }
+  }
+  for (const match of code.matchAll(EXPORT_DESTRUCTURE)) {
+    for (const part of (match[1] ?? '').split(',')) {
+      const name =
+        part
+          .split(':')
+          .at(-1)
+          ?.trim()
+          .replace(/^\.\.\./, '') ?? '';
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name);
+    }
+  }
+  return [...names];
+}
+
+/** Identifiers a code cell mentions other than as a property name after a dot. */
+export function mentionedNames(source: string): Set<string> {
+  const code = stripStringsAndComments(source);
+  const names = new Set<string>();
+  for (const match of code.matchAll(IDENTIFIER)) {
+    const before = code.slice(0, match.index).trimEnd();
+    if (before.endsWith('.') && !before.endsWith('...')) continue;
+    names.add(match[0]);
+  }
+  return names;
+}
+
+/** Names a cell binds for the cells below it. */
+export function definedNames(cell: Cell): string[] {
+  if (cell.kind === 'plan') return [cell.name];
+  if (cell.kind === 'code') return exportedNames(cell.source);
+  return [];
+}
+
+function usedNames(cell: Cell): Set<string> {
+  return cell.kind === 'code' ? mentionedNames(cell.source) : new Set();
+}
+
+/**
+ * Builds the graph: each cell depends on the nearest cell above that defines a name it uses.
+ * A name defined by a cell above, or a reserved name, is a static error of the later cell.
+ */
+export function buildGraph(notebook: Pick<Notebook, 'cells'>): NotebookGraph {
+  const definer = new Map<string, string>();
+  const nodes: GraphNode[] = [];
+  for (const cell of notebook.cells) {
+    const defines = definedNames(cell);
+    const used = usedNames(cell);
+    const dependsOn = new Set<string>();
+    for (const name of used) {
+      const from = definer.get(name);
+      if (from !== undefined && !defines.includes(name)) dependsOn.add(from);
+    }
+    const clash = defines.find((name) => definer.has(name) || RESERVED_NAMES.has(name));
+    const error = clash === undefined ? null : clashMessage(clash);
+    for (const name of defines) if (!definer.has(name)) definer.set(name, cell.id);
+    nodes.push({ id: cell.id, defines, dependsOn: orderIds(notebook.cells, dependsOn), error });
+  }
+  return { nodes, byId: new Map(nodes.map((node) => [node.id, node])) };
+}
+
+function clashMessage(name: string): string {
+  if (RESERVED_NAMES.has(name)) return `"${name}" is reserved by hwLedger; choose another name`;
+  return `"${name}" is already defined by a cell above; choose another name`;
+}
+
+function orderIds(cells: readonly Cell[], ids: ReadonlySet<string>): string[] {
+  return cells.filter((cell) => ids.has(cell.id)).map((cell) => cell.id);
+}
+
+/** Ids of the cells that read `id`'s names, directly or through others, in notebook order. */
+export function dependantsOf(graph: NotebookGraph, id: string): string[] {
+  const reached = new Set<string>([id]);
+  const out: string[] = [];
+  for (const node of graph.nodes) {
+    if (node.id === id) continue;
+    if (node.dependsOn.some((dep) => reached.has(dep))) {
+      reached.add(node.id);
+      out.push(node.id);
+    }
+  }
+  return out;
+}
+
+/** Ids of the cells `id` reads, directly or through others, in notebook order. */
+export function upstreamOf(graph: NotebookGraph, id: string): string[] {
+  const needed = new Set<string>();
+  const visit = (cellId: string): void => {
+    for (const dep of graph.byId.get(cellId)?.dependsOn ?? []) {
+      if (!needed.has(dep)) {
+        needed.add(dep);
+        visit(dep);
+      }
+    }
+  };
+  visit(id);
+  return graph.nodes.filter((node) => needed.has(node.id)).map((node) => node.id);
+}
+
+/** The cells to run after `changed` cells were edited: them and their dependants, in order. */
+export function runOrder(graph: NotebookGraph, changed: readonly string[]): string[] {
+  const set = new Set<string>(changed);
+  for (const id of changed) for (const dep of dependantsOf(graph, id)) set.add(dep);
+  return graph.nodes.filter((node) => set.has(node.id)).map((node) => node.id);
+}

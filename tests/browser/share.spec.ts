@@ -1,0 +1,106 @@
+// Share links: exact round trip in a fresh browser, no code runs until asked, tamper detection.
+import type { Browser, BrowserContext } from '@playwright/test';
+import { expect, guardContext, screenshot, settle, test } from './fixtures.ts';
+
+async function freshContext(browser: Browser, offHost: string[], baseURL: string) {
+  const context = await browser.newContext({ baseURL, serviceWorkers: 'block' });
+  await guardContext(context, offHost);
+  return context;
+}
+
+async function cellTexts(context: BrowserContext, url: string) {
+  const page = await context.newPage();
+  await page.goto(url);
+  await settle(page);
+  return { page, title: await page.getByTestId('notebook-title').inputValue() };
+}
+
+test('a share link reproduces the notebook in a fresh browser and runs no code until asked', async ({
+  page,
+  browser,
+  offHost,
+  baseURL,
+}) => {
+  await page.goto('/notebook/?example=mla-vs-gqa');
+  await settle(page);
+  await page.getByTestId('notebook-title').fill('Shared MLA check');
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  expect(link).toMatch(/\/notebook\/#nb1\.[0-9a-f]{8}\./);
+  const kinds = await page.$$eval('[data-testid=cell]', (c) => c.map((e) => e.dataset.kind));
+
+  const other = await freshContext(browser, offHost, baseURL ?? '');
+  const { page: opened, title } = await cellTexts(other, link);
+  expect(title).toBe('Shared MLA check');
+  expect(await opened.$$eval('[data-testid=cell]', (c) => c.map((e) => e.dataset.kind))).toEqual(
+    kinds,
+  );
+  await expect(opened.getByTestId('shared-banner')).toBeVisible();
+  const code = opened.locator('[data-testid=cell][data-kind=code]');
+  await expect(code).toHaveAttribute('data-status', 'held');
+  await expect(opened.locator('[data-testid=cell][data-kind=plan]').first()).toHaveAttribute(
+    'data-status',
+    'done',
+  );
+  await screenshot(opened, 'shared-notebook-held');
+  await opened.getByTestId('allow-code').click();
+  await expect(code).toHaveAttribute('data-status', 'done');
+  await expect(opened.locator('[data-testid=code-output][data-label=kvPerToken]')).toBeVisible();
+  await other.close();
+});
+
+test('a tampered or truncated link shows a clear message and changes no saved notebook', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByTestId('new-notebook').click();
+  await page.waitForURL(/\/notebook\/\?id=/);
+  await page.getByTestId('notebook-title').fill('Keep me');
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+
+  const [address, fragment = ''] = link.split('#');
+  const middle = Math.floor(fragment.length / 2);
+  const flipped = fragment[middle] === 'A' ? 'B' : 'A';
+  const variants = [
+    fragment.slice(0, -12),
+    fragment.replace(/^nb1\.[0-9a-f]{8}/, 'nb1.00000000'),
+    fragment.slice(0, middle) + flipped + fragment.slice(middle + 1),
+  ];
+  for (const variant of variants) {
+    const bad = `${address}#${variant}`;
+    await page.goto('/');
+    await page.goto(bad);
+    await expect(page.getByTestId('open-error')).toContainText('damaged');
+    await expect(page.getByTestId('open-error')).toContainText('No saved notebook was changed');
+  }
+  await page.goto('/');
+  await expect(page.getByTestId('saved-notebooks').getByRole('listitem')).toHaveCount(1);
+  await expect(page.getByTestId('saved-notebooks')).toContainText('Keep me');
+});
+
+test('a shared notebook saved without running its code still holds its code after a reload', async ({
+  page,
+}) => {
+  await page.goto('/notebook/?example=mla-vs-gqa');
+  await settle(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await page.goto('/');
+  await page.goto(link);
+  await settle(page);
+  await page.getByTestId('save-copy').click();
+  await page.waitForURL(/\/notebook\/\?id=/);
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await page.reload();
+  await settle(page);
+  const code = page.locator('[data-testid=cell][data-kind=code]');
+  await expect(code).toHaveAttribute('data-status', 'held');
+  await page.getByTestId('allow-code').click();
+  await expect(code).toHaveAttribute('data-status', 'done');
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await page.reload();
+  await settle(page);
+  await expect(code).toHaveAttribute('data-status', 'done');
+});

@@ -1,0 +1,101 @@
+// Runs inside the sandbox (a blob worker in an opaque-origin iframe): transforms and runs cells.
+//
+// Bundled with esbuild into one classic script (see workers/build-assets.mjs). The capacity
+// library is bundled in, so cells call it directly as `hw.plan(...)`; nothing here can reach the
+// page's storage, and the page never exposes anything back to this side.
+
+import * as Comlink from 'comlink';
+import { transform } from 'sucrase';
+import * as hw from '../../lib/capacity/index.ts';
+import { toPlainData } from './clone.ts';
+import type { CellOutput, CellRunRequest, CellRunResult, SandboxApi } from './protocol.ts';
+
+const exportsByCell = new Map<string, Record<string, unknown>>();
+const scopeGlobal = globalThis as unknown as Record<string, unknown>;
+
+function lineOf(error: unknown): number | null {
+  if (typeof error === 'object' && error !== null && 'loc' in error) {
+    const loc = (error as { loc?: { line?: unknown } }).loc;
+    if (typeof loc?.line === 'number') return loc.line;
+  }
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const match = /blob:[^\s)]*:(\d+):\d+/.exec(stack);
+  return match?.[1] ? Number(match[1]) : null;
+}
+
+function failure(error: unknown): CellRunResult {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const details = error as { field?: unknown; expected?: unknown };
+  const extra =
+    typeof details?.field === 'string'
+      ? ` (field: ${details.field}${typeof details.expected === 'string' ? `; expected ${details.expected}` : ''})`
+      : '';
+  return { ok: false, error: { name, message: message + extra, line: lineOf(error) } };
+}
+
+function bindScope(request: CellRunRequest): string[] {
+  const names: string[] = [];
+  for (const [name, value] of Object.entries(request.scope)) {
+    scopeGlobal[name] = value;
+    names.push(name);
+  }
+  for (const id of request.codeDeps) {
+    for (const [name, value] of Object.entries(exportsByCell.get(id) ?? {})) {
+      scopeGlobal[name] = value;
+      names.push(name);
+    }
+  }
+  return names;
+}
+
+async function run(request: CellRunRequest): Promise<CellRunResult> {
+  const started = performance.now();
+  const displayed: CellOutput[] = [];
+  let bound: string[] = [];
+  exportsByCell.delete(request.cellId);
+  try {
+    const js = transform(request.source, { transforms: ['typescript'] }).code;
+    bound = bindScope(request);
+    scopeGlobal.display = (value: unknown, label?: string) => {
+      displayed.push({
+        label: typeof label === 'string' ? label : null,
+        value: toPlainData(value),
+      });
+    };
+    const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
+    const module = (await import(/* webpackIgnore: true */ url)) as Record<string, unknown>;
+    URL.revokeObjectURL(url);
+    const exported: Record<string, unknown> = { ...module };
+    exportsByCell.set(request.cellId, exported);
+    const outputs = Object.entries(exported).map(([name, value]) => ({
+      label: name === 'default' ? null : name,
+      value: toPlainData(value),
+    }));
+    const exportNames = Object.keys(exported).filter((name) => name !== 'default');
+    return {
+      ok: true,
+      outputs: [...outputs, ...displayed],
+      exportNames,
+      millis: performance.now() - started,
+    };
+  } catch (error) {
+    return failure(error);
+  } finally {
+    for (const name of bound) delete scopeGlobal[name];
+  }
+}
+
+const api: SandboxApi = {
+  run,
+  ping: async () => Object.keys(hw),
+};
+
+scopeGlobal.hw = hw;
+
+self.addEventListener('message', function onFirst(event: MessageEvent) {
+  const port = event.ports[0];
+  if (!port) return;
+  self.removeEventListener('message', onFirst);
+  Comlink.expose(api, port);
+});
