@@ -44,3 +44,12 @@ export type PlanCellData =
       maxContext: MaxContextTable;
     }
   | { ok: false; error: PlanErrorData };
+
+/** How far a hub fetch has come: files read of the total (once known), header bytes so far. */
+export interface HubProgress {
+  /** The URL of the file just read. */
+  file: string;
+  filesDone: number;
+  filesTotal: number | null;
+  bytesRead: number;
+}

@@ -14,9 +14,12 @@ import {
   type PlanResult,
 } from '../lib/capacity/index.ts';
 import type { PlanInputs } from '../lib/notebook/model.ts';
+import { SourceError } from '../lib/sources/errors.ts';
+import { DEFAULT_HUB_BASE, loadHubSpec, normalHubBase } from '../lib/sources/hub.ts';
 import type {
   CatalogueData,
   ContextSweepData,
+  HubProgress,
   MaxContextEntry,
   MaxContextTable,
   PlanCellData,
@@ -36,9 +39,56 @@ function errorData(error: unknown): PlanErrorData {
   };
 }
 
-function modelSpec(inputs: PlanInputs): ModelSpec {
-  if (inputs.model.kind === 'catalogue') return catalogueSpec(inputs.model.id);
-  return parseHfConfig(inputs.model.text, { name: inputs.model.fileName ?? 'pasted config.json' });
+/** Hub specs by base, id and revision, so edits to other inputs do not fetch again. */
+const hubSpecs = new Map<string, Promise<ModelSpec>>();
+
+function hubSpec(
+  model: Extract<PlanInputs['model'], { kind: 'hub' }>,
+  hubBase: string,
+  onProgress: ((progress: HubProgress) => void) | undefined,
+): Promise<ModelSpec> {
+  if (model.id.trim() === '') {
+    const hint = 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
+    return Promise.reject(new SourceError('unsupported', hint, { ref: '' }));
+  }
+  const base = normalHubBase(hubBase);
+  const revision = model.revision?.trim() || 'main';
+  const key = JSON.stringify([base, model.id.trim(), revision]);
+  const cached = hubSpecs.get(key);
+  if (cached) return cached;
+  const loading = loadHubSpec(model.id.trim(), {
+    hubBase: base,
+    revision,
+    onProgress: ({ file, filesDone, filesTotal, bytesRead }) => {
+      try {
+        const told: unknown = onProgress?.({ file, filesDone, filesTotal, bytesRead });
+        if (told instanceof Promise) told.catch(() => undefined);
+      } catch {
+        return;
+      }
+    },
+  });
+  hubSpecs.set(key, loading);
+  void loading.catch(() => hubSpecs.delete(key));
+  return loading;
+}
+
+/** Lets the page drop a Comlink-proxied callback once an evaluation is over. */
+function releaseCallback(callback: unknown): void {
+  if (typeof callback !== 'function') return;
+  const release = (callback as Partial<Comlink.ProxyMethods>)[Comlink.releaseProxy];
+  if (typeof release === 'function') void Promise.resolve(release()).catch(() => undefined);
+}
+
+async function modelSpec(
+  inputs: PlanInputs,
+  hubBase: string,
+  onProgress: ((progress: HubProgress) => void) | undefined,
+): Promise<ModelSpec> {
+  const model = inputs.model;
+  if (model.kind === 'catalogue') return catalogueSpec(model.id);
+  if (model.kind === 'hub') return hubSpec(model, hubBase, onProgress);
+  return parseHfConfig(model.text, { name: model.fileName ?? 'pasted config.json' });
 }
 
 function devicesOf(inputs: PlanInputs): string[] {
@@ -126,10 +176,18 @@ const api = {
     };
   },
 
-  /** Evaluates one plan cell: the plan on each device, the context sweep, the table. */
-  evaluate(inputs: PlanInputs): PlanCellData {
+  /**
+   * Evaluates one plan cell: the plan on each device, the context sweep, the table. A hub
+   * model is fetched from `hubBase` (once per base, id and revision; failures are not kept)
+   * with `onProgress` told after each file; pass it through Comlink.proxy.
+   */
+  async evaluate(
+    inputs: PlanInputs,
+    hubBase: string = DEFAULT_HUB_BASE,
+    onProgress?: (progress: HubProgress) => void,
+  ): Promise<PlanCellData> {
     try {
-      const spec = modelSpec(inputs);
+      const spec = await modelSpec(inputs, hubBase, onProgress);
       const result = plan(request(spec, inputs));
       return {
         ok: true,
@@ -139,6 +197,8 @@ const api = {
       };
     } catch (error) {
       return { ok: false, error: errorData(error) };
+    } finally {
+      releaseCallback(onProgress);
     }
   },
 };

@@ -5,7 +5,9 @@ import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import type { Cell, CodeCell, MarkdownCell, PlanCell } from '../../lib/notebook/model.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
+import { formatBytes } from '../_lib/format.ts';
 import type { CellRun } from '../_lib/runner.ts';
+import { useHubBase } from '../_lib/settings.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
 import { Markdown } from './Markdown.tsx';
 import { OutputView } from './OutputView.tsx';
@@ -114,6 +116,32 @@ function RunMessage({ run }: { run: CellRun | undefined }) {
   return null;
 }
 
+/** What a running hub fetch has done: files read of the total and header bytes so far. */
+function HubProgressNote({ cell, run }: { cell: PlanCell; run: CellRun | undefined }) {
+  const hubBase = useHubBase();
+  if (run?.status !== 'running' || cell.inputs.model.kind !== 'hub') return null;
+  const progress = run.progress;
+  const done = progress?.filesDone ?? 0;
+  const total = progress?.filesTotal ?? null;
+  const files =
+    total === null
+      ? `${String(done)} file${done === 1 ? '' : 's'}`
+      : `${String(done)} of ${String(total)} files`;
+  const bytes = formatBytes(progress?.bytesRead ?? 0);
+  return (
+    <p
+      className="cell-note"
+      role="status"
+      data-testid="hub-progress"
+      data-files-done={progress?.filesDone ?? 0}
+      data-bytes-read={progress?.bytesRead ?? 0}
+    >
+      Fetching {cell.inputs.model.id.trim()} from {hubBase} (config.json and safetensors headers
+      only): {files} read, {bytes}…
+    </p>
+  );
+}
+
 function PlanBody({
   cell,
   run,
@@ -129,6 +157,7 @@ function PlanBody({
   return (
     <>
       <PlanForm cell={cell} catalogue={catalogue} onChange={actions.change} />
+      <HubProgressNote cell={cell} run={run} />
       <RunMessage run={run} />
       {run?.status === 'done' && run.kind === 'plan' ? (
         <ErrorBoundary what="this plan">

@@ -21,6 +21,7 @@ import { saveNotebook } from '../_lib/db.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
 import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
 import { SandboxHost } from '../_lib/sandbox-host.ts';
+import { hubBaseSetting, useHubBase } from '../_lib/settings.ts';
 import { useCatalogue } from '../_lib/use-catalogue.ts';
 import { CellView, type CellActions } from './CellView.tsx';
 import { InferenceCell } from './InferenceCell.tsx';
@@ -47,6 +48,7 @@ function useRunner(notebook: Notebook, codeTrusted: boolean) {
     );
     ref.current = new NotebookRunner(notebook, sandbox, evaluatePlan, {
       codeAllowed: codeTrusted,
+      hubBase: hubBaseSetting,
     });
   }
   const runner = ref.current;
@@ -74,6 +76,29 @@ function useScopeDeclarations(notebook: Notebook): void {
   }, [key, hasCode]);
 }
 
+/** How long after the last keystroke in the hub base URL its plan cells run again. */
+const HUB_BASE_RERUN_DELAY_MS = 500;
+
+/** Runs the hub plan cells again (after a pause) when the hub base URL setting changes. */
+function useRerunHubCellsOnBaseChange(
+  runner: NotebookRunner,
+  latest: { readonly current: Notebook },
+): void {
+  const hubBase = useHubBase();
+  const shown = useRef(hubBase);
+  useEffect(() => {
+    if (shown.current === hubBase) return;
+    shown.current = hubBase;
+    const timer = setTimeout(() => {
+      const ids = latest.current.cells
+        .filter((cell) => cell.kind === 'plan' && cell.inputs.model.kind === 'hub')
+        .map((cell) => cell.id);
+      if (ids.length > 0) runner.run(ids);
+    }, HUB_BASE_RERUN_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [hubBase, runner, latest]);
+}
+
 type SaveState = 'saved' | 'saving' | 'failed';
 
 const SAVE_STATE_TEXT: Record<SaveState, string> = {
@@ -99,27 +124,38 @@ function useAutosave(notebook: Notebook, persisted: boolean, codeTrusted: boolea
   return state;
 }
 
+/** Whether a cell waits for consent: code, or a plan cell that fetches from the hub. */
+function needsConsent(cell: Cell): boolean {
+  return cell.kind === 'code' || (cell.kind === 'plan' && cell.inputs.model.kind === 'hub');
+}
+
 /** Whether the banner about a notebook from a link or a file shows, and what it offers. */
 function TrustBanner({
   codeAllowed,
   unsavedShare,
+  hasHub,
   onAllow,
   onSave,
 }: {
   codeAllowed: boolean;
   unsavedShare: boolean;
+  /** Whether a plan cell names a hub model (fetched only after consent). */
+  hasHub: boolean;
   onAllow: () => void;
   onSave: () => void;
 }) {
   if (codeAllowed && !unsavedShare) return null;
+  const waiting = hasHub
+    ? 'code cells have not run and models named by hub id have not been fetched. '
+    : 'code cells have not run. ';
   return (
     <div className="banner" role="status" data-testid="shared-banner">
       {codeAllowed
         ? 'This notebook was opened from a link and is not saved yet. '
-        : 'This notebook came from a link or a file. Plans are computed; code cells have not run. '}
+        : `This notebook came from a link or a file. Plans are computed; ${waiting}`}
       {codeAllowed ? null : (
         <button type="button" data-testid="allow-code" onClick={onAllow}>
-          Run code cells
+          {hasHub ? 'Run code cells and fetch hub models' : 'Run code cells'}
         </button>
       )}{' '}
       {unsavedShare ? (
@@ -152,20 +188,21 @@ export function NotebookView({
   const catalogue = useCatalogue();
   const planTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingPlans = useRef(new Set<string>());
+  const latest = useRef(notebook);
+  latest.current = notebook;
   useScopeDeclarations(notebook);
 
   useEffect(() => {
     runner.runAll();
   }, [runner]);
 
+  useRerunHubCellsOnBaseChange(runner, latest);
+
   useEffect(() => {
     document.title = `${notebook.title || 'Untitled notebook'} · hwLedger`;
   }, [notebook.title]);
 
   const saveState = useAutosave(notebook, persisted, codeAllowed);
-
-  const latest = useRef(notebook);
-  latest.current = notebook;
 
   const update = useCallback(
     (next: Notebook) => {
@@ -286,10 +323,11 @@ export function NotebookView({
       <TrustBanner
         codeAllowed={codeAllowed}
         unsavedShare={origin === 'shared' && !persisted}
+        hasHub={notebook.cells.some((c) => c.kind === 'plan' && needsConsent(c))}
         onAllow={() => {
           setCodeAllowed(true);
           runner.codeAllowed = true;
-          runner.run(notebook.cells.filter((c) => c.kind === 'code').map((c) => c.id));
+          runner.run(latest.current.cells.filter(needsConsent).map((c) => c.id));
         }}
         onSave={saveCopy}
       />

@@ -1,10 +1,11 @@
-// The plan-cell form: model (catalogue or config.json), device, quantization, sizes.
+// The plan-cell form: model (catalogue, config.json or hub id), device, quantization, sizes.
 'use client';
 
 import { useState, type DragEvent } from 'react';
 import { PLAN_ENGINES, type PlanCell, type PlanInputs } from '../../lib/notebook/model.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { formatGB } from '../_lib/format.ts';
+import { hubBaseSetting, setHubBaseSetting, useHubBase } from '../_lib/settings.ts';
 
 function IntField({
   label,
@@ -87,6 +88,71 @@ function catalogueId(catalogue: CatalogueData, name: string): string {
 
 const plain = (ids: readonly string[]) => ids.map((id) => ({ id, label: id }));
 
+/** The app-wide hub base URL: typed text stays as typed, the setting follows every edit. */
+function HubBaseField() {
+  const hubBase = useHubBase();
+  const [text, setText] = useState(hubBase);
+  const [shown, setShown] = useState(hubBase);
+  if (shown !== hubBase) {
+    setShown(hubBase);
+    setText(hubBase);
+  }
+  return (
+    <label className="field">
+      <span>hub base URL (this browser, every notebook)</span>
+      <input
+        data-testid="plan-hub-base"
+        spellCheck={false}
+        value={text}
+        onChange={(event) => {
+          setText(event.target.value);
+          setHubBaseSetting(event.target.value);
+          setShown(hubBaseSetting());
+        }}
+      />
+    </label>
+  );
+}
+
+/** The hub id (as typed) and optional revision of a plan cell's model. */
+function HubFields({
+  model,
+  update,
+}: {
+  model: Extract<PlanInputs['model'], { kind: 'hub' }>;
+  update: (patch: Partial<PlanInputs>) => void;
+}) {
+  const withRevision = (id: string, revision: string) =>
+    revision === '' ? { kind: 'hub' as const, id } : { kind: 'hub' as const, id, revision };
+  return (
+    <div className="row">
+      <label className="field">
+        <span>Hugging Face id</span>
+        <input
+          data-testid="plan-hub-id"
+          spellCheck={false}
+          placeholder="org/name, such as meta-llama/Llama-3.1-8B"
+          value={model.id}
+          onChange={(event) =>
+            update({ model: withRevision(event.target.value, model.revision ?? '') })
+          }
+        />
+      </label>
+      <label className="field">
+        <span>revision (optional)</span>
+        <input
+          data-testid="plan-hub-revision"
+          spellCheck={false}
+          placeholder="main"
+          value={model.revision ?? ''}
+          onChange={(event) => update({ model: withRevision(model.id, event.target.value) })}
+        />
+      </label>
+      <HubBaseField />
+    </div>
+  );
+}
+
 function ModelPicker({
   inputs,
   catalogue,
@@ -129,7 +195,17 @@ function ModelPicker({
         />{' '}
         config.json (paste or drop a file)
       </label>
-      {model.kind === 'catalogue' ? (
+      <label>
+        <input
+          type="radio"
+          data-testid="model-hub-radio"
+          checked={model.kind === 'hub'}
+          onChange={() => update({ model: { kind: 'hub', id: '' } })}
+        />{' '}
+        Hugging Face id
+      </label>
+      {model.kind === 'hub' ? <HubFields model={model} update={update} /> : null}
+      {model.kind === 'hub' ? null : model.kind === 'catalogue' ? (
         <Select
           label="catalogue model"
           value={catalogueId(catalogue, model.id)}

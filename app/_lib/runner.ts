@@ -3,7 +3,7 @@
 import { buildGraph, type NotebookGraph } from '../../lib/notebook/graph.ts';
 import type { Cell, Notebook } from '../../lib/notebook/model.ts';
 import type { CellRunResult } from '../../workers/sandbox/protocol.ts';
-import type { PlanCellData, PlanErrorData } from '../../workers/plan-types.ts';
+import type { HubProgress, PlanCellData, PlanErrorData } from '../../workers/plan-types.ts';
 import { SandboxStopped, type SandboxHost } from './sandbox-host.ts';
 
 /** What the runner needs of a sandbox (the real SandboxHost, or a fake in tests). */
@@ -19,7 +19,7 @@ type CodeOk = Extract<CellRunResult, { ok: true }>;
 export type CellRun =
   | { status: 'idle' }
   | { status: 'queued' }
-  | { status: 'running' }
+  | { status: 'running'; progress?: HubProgress }
   | { status: 'done'; kind: 'plan'; data: PlanOk }
   | { status: 'done'; kind: 'code'; result: CodeOk; generation: number }
   | { status: 'error'; message: string; line: number | null; planError: PlanErrorData | null }
@@ -27,18 +27,35 @@ export type CellRun =
   | { status: 'blocked'; message: string }
   | { status: 'held'; message: string };
 
-/** Evaluates a plan cell's inputs (the plan worker, or a fake in tests). */
+/**
+ * Evaluates a plan cell's inputs (the plan worker, or a fake in tests); a hub model's fetch
+ * reports to `onProgress` after each file.
+ */
 export type PlanEvaluator = (
   inputs: Extract<Cell, { kind: 'plan' }>['inputs'],
+  onProgress?: (progress: HubProgress) => void,
 ) => Promise<PlanCellData>;
 
 const HELD_MESSAGE =
   'Not run: this notebook was opened from a link. Choose "Run code cells" to run its code.';
 
+/** Why a plan cell naming a hub model waits in a notebook from a link or a file. */
+export function hubHeldMessage(id: string, hubBase: string): string {
+  const model = id.trim() === '' ? 'a model' : id.trim();
+  return (
+    `Not fetched: this notebook came from a link or a file, and this cell would fetch ` +
+    `${model} from ${hubBase}. Nothing is requested from a hub for such a notebook until you ` +
+    'choose "Run code cells and fetch hub models" above.'
+  );
+}
+
 /** Queues and runs cells; the page subscribes to its state snapshots. */
 export class NotebookRunner {
+  /** Whether code cells run and hub models are fetched (false for links and files at first). */
   codeAllowed: boolean;
   private notebook: Notebook;
+  /** The hub base URL plan cells fetch from, for messages. */
+  private readonly hubBase: () => string;
   private graph: NotebookGraph;
   private states: ReadonlyMap<string, CellRun> = new Map();
   private queue: string[] = [];
@@ -49,11 +66,12 @@ export class NotebookRunner {
     notebook: Notebook,
     private readonly sandbox: CellSandbox,
     private readonly evaluatePlan: PlanEvaluator,
-    options: { codeAllowed: boolean },
+    options: { codeAllowed: boolean; hubBase?: () => string },
   ) {
     this.notebook = notebook;
     this.graph = buildGraph(notebook);
     this.codeAllowed = options.codeAllowed;
+    this.hubBase = options.hubBase ?? (() => 'the hub');
   }
 
   /** The current states, replaced (never mutated) on each change. */
@@ -145,6 +163,13 @@ export class NotebookRunner {
       this.set(id, { status: 'held', message: HELD_MESSAGE });
       return;
     }
+    if (cell.kind === 'plan' && cell.inputs.model.kind === 'hub' && !this.codeAllowed) {
+      this.set(id, {
+        status: 'held',
+        message: hubHeldMessage(cell.inputs.model.id, this.hubBase()),
+      });
+      return;
+    }
     for (const dep of node.dependsOn) {
       if (!this.ready(dep) && this.states.get(dep)?.status !== 'error') {
         this.queue = this.queue.filter((queued) => queued !== dep);
@@ -171,7 +196,12 @@ export class NotebookRunner {
 
   private async runPlan(cell: Extract<Cell, { kind: 'plan' }>): Promise<void> {
     try {
-      const data = await this.evaluatePlan(cell.inputs);
+      const onProgress = (progress: HubProgress) => {
+        if (this.states.get(cell.id)?.status === 'running') {
+          this.set(cell.id, { status: 'running', progress });
+        }
+      };
+      const data = await this.evaluatePlan(cell.inputs, onProgress);
       if (data.ok) this.set(cell.id, { status: 'done', kind: 'plan', data });
       else {
         const message = data.error.message;

@@ -6,9 +6,15 @@ export const PLAN_ENGINES = ['llama.cpp', 'vllm', 'ollama', 'transformers.js'] a
 /** One of the engines a plan cell can target. */
 export type PlanEngine = (typeof PLAN_ENGINES)[number];
 
-/** Where a plan cell's model comes from: a catalogue id or a pasted Hugging Face config.json. */
+/**
+ * Where a plan cell's model comes from: a catalogue id, a pasted Hugging Face config.json, or a
+ * Hugging Face hub id (config.json and safetensors headers fetched from the hub base URL, an
+ * app-wide setting; `revision` is a branch, tag or commit, `main` when absent).
+ */
 export type PlanModelSource =
-  { kind: 'catalogue'; id: string } | { kind: 'config'; text: string; fileName: string | null };
+  | { kind: 'catalogue'; id: string }
+  | { kind: 'config'; text: string; fileName: string | null }
+  | { kind: 'hub'; id: string; revision?: string };
 
 /**
  * Everything a plan cell's form holds. Token counts are in tokens, prices in US dollars per GPU

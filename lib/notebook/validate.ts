@@ -69,7 +69,12 @@ function modelSource(value: unknown, path: string): PlanModelSource {
     const text = string(raw.text, `${path}.text`, NOTEBOOK_LIMITS.maxSourceChars);
     return { kind: 'config', text, fileName };
   }
-  throw new NotebookFormatError(`${path}.kind`, '"catalogue" or "config"');
+  if (raw.kind === 'hub') {
+    const id = string(raw.id, `${path}.id`, 200);
+    if (raw.revision === undefined || raw.revision === null) return { kind: 'hub', id };
+    return { kind: 'hub', id, revision: string(raw.revision, `${path}.revision`, 200) };
+  }
+  throw new NotebookFormatError(`${path}.kind`, '"catalogue", "config" or "hub"');
 }
 
 function engine(value: unknown, path: string): PlanEngine {

@@ -1,51 +1,14 @@
-// Reads only the header bytes of safetensors and GGUF files from a byte source.
+// Reads only the header bytes of GGUF (and, re-exported, safetensors) files from a byte source.
 
 import { gguf } from '@huggingface/gguf';
 
 import { CapacityError } from '../capacity/errors.ts';
 import type { GgufMetadata, GgufTensorInfo } from '../capacity/formats/gguf.ts';
-import type { SafetensorsHeader } from '../capacity/formats/safetensors.ts';
-import {
-  parseSafetensorsHeader,
-  readSafetensorsHeaderLength,
-} from '../capacity/formats/safetensors.ts';
-import type { ByteSource, HttpOptions } from './byte-source.ts';
-import { checkHttpStatus } from './byte-source.ts';
-import { SourceError, reachableFetch } from './errors.ts';
+import type { ByteSource } from './byte-source.ts';
+import { SourceError } from './errors.ts';
 
-/** Bytes asked for in the first read, so most headers arrive in one request. */
-const FIRST_READ_BYTES = 64 * 1024;
-
-/**
- * Reads a safetensors header: the first bytes (length and, usually, the whole JSON), then the
- * rest of the JSON if it is longer. The tensor data is never read. A file that ends inside the
- * header throws SourceError `truncated`; a bad header throws CapacityError `invalid_file`.
- */
-export async function readSafetensorsHeader(source: ByteSource): Promise<SafetensorsHeader> {
-  const first = await source.read(0, FIRST_READ_BYTES);
-  const size = await source.size();
-  const headerBytes = readSafetensorsHeaderLength(first, size ?? undefined);
-  const needed = 8 + headerBytes;
-  let bytes = first;
-  if (first.length < needed) {
-    const rest = await source.read(first.length, needed);
-    bytes = new Uint8Array(first.length + rest.length);
-    bytes.set(first);
-    bytes.set(rest, first.length);
-  }
-  if (bytes.length < needed) {
-    throw new SourceError(
-      'truncated',
-      `safetensors header is truncated: ${String(bytes.length)} of ${String(needed)} bytes in ` +
-        source.ref,
-      { ref: source.ref },
-    );
-  }
-  return parseSafetensorsHeader(
-    bytes.subarray(0, needed),
-    size === null ? {} : { fileBytes: size },
-  );
-}
+export { fetchText } from './byte-source.ts';
+export { readSafetensorsHeader } from './safetensors-reader.ts';
 
 /** GGUF metadata and tensor infos, as specFromGguf takes them. */
 export interface GgufHeader {
@@ -106,13 +69,4 @@ export async function readGgufHeader(source: ByteSource): Promise<GgufHeader> {
     );
   }
   return { metadata: parsed.metadata, tensorInfos: parsed.tensorInfos, headerBytes };
-}
-
-/** Fetches a small text file (config.json, an index) in full; 404 throws `not_found`. */
-export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
-  const response = await reachableFetch(options.fetch ?? fetch)(url, {
-    headers: { ...options.headers },
-  });
-  checkHttpStatus(response, url);
-  return response.text();
 }

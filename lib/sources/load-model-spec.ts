@@ -4,73 +4,29 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { parseHfConfig } from '../capacity/config/index.ts';
-import { CapacityError } from '../capacity/errors.ts';
 import { specFromGguf } from '../capacity/formats/gguf.ts';
-import type { SafetensorsHeader } from '../capacity/formats/safetensors.ts';
 import { specFromSafetensors } from '../capacity/formats/safetensors.ts';
 import type { ModelSpec } from '../capacity/spec.ts';
 import type { ByteSource, HttpOptions } from './byte-source.ts';
-import { openFileSource, openHttpSource } from './byte-source.ts';
+import { openHttpSource } from './byte-source.ts';
 import { SourceError } from './errors.ts';
-import { fetchText, readGgufHeader, readSafetensorsHeader } from './header-readers.ts';
+import { openFileSource } from './file-source.ts';
+import type { FileStore, FolderFallback, FolderLoadOptions } from './folder.ts';
+import { Tracker, loadFolder, remoteStore } from './folder.ts';
+import { readGgufHeader } from './header-readers.ts';
+import { DEFAULT_HUB_BASE, loadHubSpec } from './hub.ts';
+import { readSafetensorsHeader } from './safetensors-reader.ts';
 
-/** One file finished reading. */
-export interface LoadProgress {
-  file: string;
-  kind: 'config' | 'index' | 'safetensors' | 'gguf';
-  /** Bytes read so far over all files (headers only, never tensor data). */
-  bytesRead: number;
-  filesDone: number;
-  /** Files this load will read, once known. */
-  filesTotal: number | null;
-}
+export type { LoadProgress } from './folder.ts';
 
 /** Options of `loadModelSpec`. */
-export interface LoadModelOptions extends HttpOptions {
+export interface LoadModelOptions extends HttpOptions, FolderLoadOptions {
   /** Hub base URL for `org/name` ids; default `https://huggingface.co`. */
   hubBase?: string;
   /** Hub revision (branch, tag or commit); default `main`. */
   revision?: string;
   /** Display name of the spec; defaults to the hub id or the file or folder name. */
   name?: string;
-  onProgress?: (event: LoadProgress) => void;
-  /** Shard headers read at once; default 4. */
-  parallelReads?: number;
-}
-
-/** A folder of model files, local or remote. */
-interface FileStore {
-  ref(file: string): string;
-  open(file: string): Promise<ByteSource>;
-  /** The file's text, or null when it does not exist. */
-  text(file: string): Promise<string | null>;
-  /** Files in the folder, when the store can list them. */
-  list(): Promise<string[] | null>;
-}
-
-/** Counts reads and reports progress. */
-class Tracker {
-  private bytes = 0;
-  private done = 0;
-  total: number | null = null;
-
-  get filesDone(): number {
-    return this.done;
-  }
-
-  constructor(private readonly listener: ((event: LoadProgress) => void) | undefined) {}
-
-  report(file: string, kind: LoadProgress['kind'], bytes: number): void {
-    this.bytes += bytes;
-    this.done += 1;
-    this.listener?.({
-      file,
-      kind,
-      bytesRead: this.bytes,
-      filesDone: this.done,
-      filesTotal: this.total,
-    });
-  }
 }
 
 function localStore(folder: string): FileStore {
@@ -94,128 +50,11 @@ function localStore(folder: string): FileStore {
   };
 }
 
-function remoteStore(base: string, options: HttpOptions): FileStore {
-  const folder = base.endsWith('/') ? base : `${base}/`;
-  return {
-    ref: (file) => `${folder}${file}`,
-    open: (file) => Promise.resolve(openHttpSource(`${folder}${file}`, options)),
-    async text(file) {
-      try {
-        return await fetchText(`${folder}${file}`, options);
-      } catch (error) {
-        if (error instanceof SourceError && error.code === 'not_found') return null;
-        throw error;
-      }
-    },
-    list: () => Promise.resolve(null),
-  };
-}
-
-/** Shard file names of a `model.safetensors.index.json`. */
-function shardsOfIndex(text: string, ref: string): string[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new CapacityError('invalid_json', `${ref} is not JSON`, {
-      field: 'model.safetensors.index.json',
-      expected: 'a JSON object with a weight_map',
-    });
-  }
-  const map = (parsed as { weight_map?: unknown } | null)?.weight_map;
-  if (typeof map !== 'object' || map === null || Array.isArray(map)) {
-    throw new CapacityError('missing_field', `${ref} has no weight_map`, {
-      field: 'weight_map',
-      expected: 'an object of tensor name to shard file',
-    });
-  }
-  const files = Object.values(map as Record<string, unknown>);
-  if (!files.every((file): file is string => typeof file === 'string' && !file.includes('..'))) {
-    throw new CapacityError('invalid_field', `${ref} names a shard that is not a plain file`, {
-      field: 'weight_map',
-      expected: 'shard file names in the same folder',
-    });
-  }
-  return [...new Set(files)];
-}
-
-/** Runs `task` over `items`, at most `limit` at a time, keeping the order of results. */
-async function inPool<T, R>(
-  items: T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  async function worker(): Promise<void> {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await task(items[index] as T);
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
-async function readHeaderOf(
-  store: FileStore,
-  file: string,
-  tracker: Tracker,
-): Promise<SafetensorsHeader> {
-  const source = await store.open(file);
-  try {
-    const header = await readSafetensorsHeader(source);
-    tracker.report(store.ref(file), 'safetensors', source.bytesRead());
-    return header;
-  } finally {
-    await source.close();
-  }
-}
-
-/** The safetensors files of a folder: its index's shards, `model.safetensors`, or a listing. */
-async function weightFiles(store: FileStore, tracker: Tracker): Promise<string[]> {
-  const index = await store.text('model.safetensors.index.json');
-  if (index !== null) {
-    tracker.report(store.ref('model.safetensors.index.json'), 'index', index.length);
-    return shardsOfIndex(index, store.ref('model.safetensors.index.json'));
-  }
-  const listed = await store.list();
-  if (listed) return listed.filter((file) => file.endsWith('.safetensors')).sort();
-  return ['model.safetensors'];
-}
-
-async function loadFolder(
-  store: FileStore,
-  name: string,
-  options: LoadModelOptions,
-): Promise<ModelSpec> {
-  const tracker = new Tracker(options.onProgress);
-  const configText = await store.text('config.json');
-  const config = configText === null ? undefined : parseHfConfig(configText, { name });
-  if (configText !== null) tracker.report(store.ref('config.json'), 'config', configText.length);
-
-  const files = await weightFiles(store, tracker);
-  tracker.total = tracker.filesDone + files.length;
-  const headers = await inPool(files, options.parallelReads ?? 4, async (file) => {
-    try {
-      return await readHeaderOf(store, file, tracker);
-    } catch (error) {
-      const guessed = file === 'model.safetensors';
-      if (guessed && error instanceof SourceError && error.code === 'not_found') return null;
-      throw error;
-    }
-  });
-  const found = headers.filter((header): header is SafetensorsHeader => header !== null);
-
-  if (found.length > 0) return specFromSafetensors(found, config, { name });
-  if (config) return config;
+/** A folder's lone GGUF, for folders with neither config.json nor safetensors. */
+const ggufFallback: FolderFallback = async (store, tracker, name) => {
   const ggufFile = (await store.list())?.find((file) => file.endsWith('.gguf'));
-  if (ggufFile) return loadGguf(await store.open(ggufFile), name, tracker);
-  throw new SourceError('not_found', `no config.json, safetensors or GGUF in ${store.ref('')}`, {
-    ref: store.ref(''),
-  });
-}
+  return ggufFile ? loadGguf(await store.open(ggufFile), name, tracker) : null;
+};
 
 async function loadGguf(source: ByteSource, name: string, tracker: Tracker): Promise<ModelSpec> {
   try {
@@ -253,7 +92,8 @@ async function loadFile(
   const name = options.name ?? file;
   if (file.endsWith('.gguf')) return loadGguf(await open(ref), name, tracker);
   if (file.endsWith('.safetensors')) return loadSafetensorsFile(await open(ref), name, tracker);
-  if (file.endsWith('.safetensors.index.json')) return loadFolder(folder(), name, options);
+  if (file.endsWith('.safetensors.index.json'))
+    return loadFolder(folder(), name, options, ggufFallback);
   if (file.endsWith('.json')) {
     const source = await open(ref);
     try {
@@ -293,7 +133,7 @@ async function localKind(ref: string): Promise<'file' | 'folder' | null> {
  * - a local folder: config.json plus the safetensors headers of model.safetensors.index.json's
  *   shards, model.safetensors or every *.safetensors file (a lone .gguf when there is neither);
  * - an http(s) URL of any of those files, or of a folder; headers come by HTTP Range requests;
- * - a hub id `org/name` (or `org/name/file.gguf`), read from
+ * - a hub id `org/name` (through loadHubSpec) or `org/name/file.gguf`, read from
  *   `{hubBase}/{id}/resolve/{revision}/...` (default base `https://huggingface.co`).
  * Progress goes to `onProgress` after each file. Missing files and HTTP 404 throw SourceError
  * `not_found`; truncated headers `truncated`; bad content CapacityError.
@@ -305,19 +145,20 @@ export async function loadModelSpec(
   if (/^https?:\/\//.test(ref)) {
     const folderUrl = ref.endsWith('/') || !/\.[a-z]+$/i.test(basename(ref));
     const name = options.name ?? basename(ref.replace(/\/+$/, ''));
-    if (folderUrl) return loadFolder(remoteStore(ref, options), name, options);
+    if (folderUrl) return loadFolder(remoteStore(ref, options), name, options, ggufFallback);
     return loadFile(ref, urlOpener(options), () => remoteStore(dirname(ref), options), options);
   }
 
   const kind = await localKind(ref);
   if (kind === 'folder') {
-    return loadFolder(localStore(ref), options.name ?? basename(ref), options);
+    const name = options.name ?? basename(ref);
+    return loadFolder(localStore(ref), name, options, ggufFallback);
   }
   if (kind === 'file') {
     return loadFile(ref, openFileSource, () => localStore(dirname(ref)), options);
   }
 
-  const base = (options.hubBase ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const base = (options.hubBase ?? DEFAULT_HUB_BASE).replace(/\/+$/, '');
   const revision = options.revision ?? 'main';
   const hubFile = HUB_FILE.exec(ref);
   if (hubFile) {
@@ -325,9 +166,6 @@ export async function loadModelSpec(
     const named = { ...options, name: options.name ?? ref };
     return loadFile(url, urlOpener(options), () => remoteStore(dirname(url), options), named);
   }
-  if (HUB_ID.test(ref)) {
-    const store = remoteStore(`${base}/${ref}/resolve/${revision}/`, options);
-    return loadFolder(store, options.name ?? ref, options);
-  }
+  if (HUB_ID.test(ref)) return loadHubSpec(ref, { ...options, hubBase: base });
   throw new SourceError('not_found', `no such file or folder, and not a hub id: ${ref}`, { ref });
 }

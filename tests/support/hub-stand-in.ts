@@ -1,4 +1,5 @@
-// A loopback server that answers like the Hugging Face hub (`<id>/resolve/main/<file>`), with CORS.
+// A loopback server that answers like the Hugging Face hub (`<id>/resolve/main/<file>`), with CORS
+// and, when asked, HTTP Range.
 
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +15,12 @@ export interface HubStandIn {
   requests: string[];
   /** Milliseconds to pause halfway through each `.onnx` body (to watch progress). */
   onnxPauseMs: number;
+  /** Whether `Range: bytes=a-b` gets a 206 partial answer (default false: the whole file). */
+  honourRange: boolean;
+  /** Milliseconds to wait before answering a `.safetensors` request (to watch progress). */
+  safetensorsDelayMs: number;
+  /** Each GET answered with a body: path, Range header sent, status. */
+  served: { path: string; range: string | null; status: number }[];
   close(): Promise<void>;
 }
 
@@ -37,6 +44,32 @@ function answer(hub: HubStandIn, request: IncomingMessage, response: ServerRespo
     return;
   }
   const body = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content);
+  const range = request.headers.range ?? null;
+  const wanted = hub.honourRange && range !== null ? /^bytes=(\d+)-(\d+)?$/.exec(range) : null;
+  if (wanted && request.method === 'GET' && Number(wanted[1]) < body.length) {
+    const start = Number(wanted[1]);
+    const end = Math.min(
+      wanted[2] === undefined ? body.length - 1 : Number(wanted[2]),
+      body.length - 1,
+    );
+    hub.served.push({ path, range, status: 206 });
+    const send = () =>
+      response
+        .writeHead(206, {
+          ...CORS,
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(end - start + 1),
+          'Content-Range': `bytes ${String(start)}-${String(end)}/${String(body.length)}`,
+        })
+        .end(body.subarray(start, end + 1));
+    if (path.endsWith('.safetensors') && hub.safetensorsDelayMs > 0) {
+      setTimeout(() => {
+        if (!response.destroyed) send();
+      }, hub.safetensorsDelayMs);
+    } else send();
+    return;
+  }
+  if (request.method === 'GET') hub.served.push({ path, range, status: 200 });
   response.writeHead(200, {
     ...CORS,
     'Content-Type': path.endsWith('.json') ? 'application/json' : 'application/octet-stream',
@@ -64,6 +97,9 @@ export async function startHubStandIn(): Promise<HubStandIn> {
     models: new Map(),
     requests: [],
     onnxPauseMs: 0,
+    honourRange: false,
+    safetensorsDelayMs: 0,
+    served: [],
     close: async () => undefined,
   };
   const server = createServer((request, response) => answer(hub, request, response));

@@ -42,7 +42,7 @@ describe('parseNotebook', () => {
     [planAt({ gpus: 0 }), 'cells[0].inputs.gpus'],
     [planAt({ contextTokens: 1.5 }), 'cells[0].inputs.contextTokens'],
     [planAt({ engine: 'tgi' }), 'cells[0].inputs.engine'],
-    [planAt({ model: { kind: 'hub' } }), 'cells[0].inputs.model.kind'],
+    [planAt({ model: { kind: 'url' } }), 'cells[0].inputs.model.kind'],
     [planAt({ priceUsdPerGpuHour: -1 }), 'cells[0].inputs.priceUsdPerGpuHour'],
     [{ ...good, cells: [good.cells[1], good.cells[1]] }, 'cells[1].id'],
   ])('rejects bad data at the field it names (%#)', (value, path) => {
