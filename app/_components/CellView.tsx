@@ -5,6 +5,7 @@ import dynamic from 'next/dynamic';
 import { useState } from 'react';
 import type { Cell, CodeCell, MarkdownCell, PlanCell } from '../../lib/notebook/model.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
+import { useEditorGate } from '../_lib/editor-gate.ts';
 import { formatBytes } from '../_lib/format.ts';
 import type { CellRun } from '../_lib/runner.ts';
 import { useHubBase } from '../_lib/settings.ts';
@@ -177,14 +178,21 @@ function CodeBody({
   run: CellRun | undefined;
   actions: CellActions;
 }) {
+  const editorReady = useEditorGate();
   return (
     <>
-      <CodeEditor
-        cellId={cell.id}
-        value={cell.source}
-        onChange={(source) => actions.change({ ...cell, source })}
-        onRun={() => actions.run(cell.id)}
-      />
+      {editorReady ? (
+        <CodeEditor
+          cellId={cell.id}
+          value={cell.source}
+          onChange={(source) => actions.change({ ...cell, source })}
+          onRun={() => actions.run(cell.id)}
+        />
+      ) : (
+        <pre className="code-preview" data-testid="code-preview">
+          {cell.source}
+        </pre>
+      )}
       <RunMessage run={run} />
       {run?.status === 'done' && run.kind === 'code' ? (
         <ErrorBoundary what="this output">

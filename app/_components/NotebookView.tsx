@@ -1,6 +1,7 @@
 // The notebook page body: toolbar (title, run, stop, share, export), the cells, autosave.
 'use client';
 
+import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { notebookFileName, notebookToFileText } from '../../lib/notebook/file.ts';
 import { definedNames } from '../../lib/notebook/graph.ts';
@@ -18,13 +19,39 @@ import {
 } from '../../lib/notebook/model.ts';
 import { encodeShare } from '../../lib/notebook/share.ts';
 import { saveNotebook } from '../_lib/db.ts';
+import { openEditorGate, useEditorGate } from '../_lib/editor-gate.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
 import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
 import { SandboxHost } from '../_lib/sandbox-host.ts';
 import { hubBaseSetting, useHubBase } from '../_lib/settings.ts';
 import { useCatalogue } from '../_lib/use-catalogue.ts';
 import { CellView, type CellActions } from './CellView.tsx';
-import { InferenceCell } from './InferenceCell.tsx';
+
+/**
+ * The inference cell pulls in transformers.js and ONNX Runtime (over a megabyte): it loads only
+ * when the user opens its panel, so plans are not kept waiting behind it.
+ */
+const InferenceCell = dynamic(
+  () => import('./InferenceCell.tsx').then((module) => module.InferenceCell),
+  { ssr: false, loading: () => <p className="muted">Loading the inference runtime…</p> },
+);
+
+/** The inference panel; its contents are fetched the first time it is opened. */
+function InferencePanel() {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details
+      className="inference-panel"
+      data-testid="notebook-inference"
+      onToggle={(event) => {
+        if (event.currentTarget.open) setOpened(true);
+      }}
+    >
+      <summary>Check the plan on this machine: run a small model in this browser</summary>
+      {opened ? <InferenceCell /> : null}
+    </details>
+  );
+}
 
 /** How the notebook on screen came to be, which decides saving and running rules. */
 export type NotebookOrigin = 'saved' | 'example' | 'shared';
@@ -70,10 +97,31 @@ function useScopeDeclarations(notebook: Notebook): void {
     [notebook],
   );
   const hasCode = notebook.cells.some((cell) => cell.kind === 'code');
+  const editorReady = useEditorGate();
   useEffect(() => {
-    if (!hasCode) return;
+    if (!hasCode || !editorReady) return;
     void import('./CodeEditor.tsx').then((module) => module.setScopeDeclarations(JSON.parse(key)));
-  }, [key, hasCode]);
+  }, [key, hasCode, editorReady]);
+}
+
+/** Longest wait for the first plans before code editors load anyway. */
+const EDITOR_GATE_TIMEOUT_MS = 1500;
+
+/** Opens the editor gate once no plan cell is queued or running, or after a short wait. */
+function useEditorsAfterFirstPlans(notebook: Notebook, states: ReadonlyMap<string, CellRun>): void {
+  const plansPending = notebook.cells.some((cell) => {
+    const status = states.get(cell.id)?.status;
+    return (
+      cell.kind === 'plan' && (status === undefined || status === 'queued' || status === 'running')
+    );
+  });
+  useEffect(() => {
+    if (!plansPending) openEditorGate();
+  }, [plansPending]);
+  useEffect(() => {
+    const timer = setTimeout(openEditorGate, EDITOR_GATE_TIMEOUT_MS);
+    return () => clearTimeout(timer);
+  }, []);
 }
 
 /** How long after the last keystroke in the hub base URL its plan cells run again. */
@@ -195,6 +243,8 @@ export function NotebookView({
   useEffect(() => {
     runner.runAll();
   }, [runner]);
+
+  useEditorsAfterFirstPlans(notebook, states);
 
   useRerunHubCellsOnBaseChange(runner, latest);
 
@@ -373,10 +423,7 @@ export function NotebookView({
           </button>
         </div>
       ) : null}
-      <details className="inference-panel" data-testid="notebook-inference">
-        <summary>Check the plan on this machine: run a small model in this browser</summary>
-        <InferenceCell />
-      </details>
+      <InferencePanel />
     </div>
   );
 }

@@ -7,13 +7,21 @@ import { planWorker } from './plan-client.ts';
 
 let pending: Promise<CatalogueData> | null = null;
 
+/**
+ * Starts the plan worker and asks for the catalogues at once. Called while a page hydrates, so
+ * the worker's script and the capacity library load in parallel with the page's own scripts.
+ */
+export function preloadCatalogue(): Promise<CatalogueData> {
+  pending ??= planWorker().catalogue();
+  return pending;
+}
+
 /** The catalogues, or null while they load. */
 export function useCatalogue(): CatalogueData | null {
   const [data, setData] = useState<CatalogueData | null>(null);
   useEffect(() => {
     let live = true;
-    pending ??= planWorker().catalogue();
-    pending.then(
+    preloadCatalogue().then(
       (value) => live && setData(value),
       () => live && setData({ models: [], devices: [], weightSchemes: [], kvDtypes: [] }),
     );

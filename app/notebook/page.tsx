@@ -7,8 +7,12 @@ import type { Notebook } from '../../lib/notebook/model.ts';
 import { newId } from '../../lib/notebook/model.ts';
 import { decodeShare, isShareFragment, ShareError } from '../../lib/notebook/share.ts';
 import { loadNotebook } from '../_lib/db.ts';
+import { preloadCatalogue } from '../_lib/use-catalogue.ts';
 import { ErrorBoundary } from '../_components/ErrorBoundary.tsx';
 import { NotebookView, type NotebookOrigin } from '../_components/NotebookView.tsx';
+
+// Start the plan worker while the page hydrates: the first plan then does not wait for it.
+if (typeof window !== 'undefined') void preloadCatalogue().catch(() => undefined);
 
 type Opened =
   | { state: 'loading' }

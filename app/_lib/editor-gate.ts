@@ -1,0 +1,28 @@
+// Holds the code editor (Monaco, over a megabyte of script) back until a notebook's first plans
+// are on screen, so that the plan worker is not starved of the CPU while the page starts.
+
+import { useSyncExternalStore } from 'react';
+
+let open = false;
+const listeners = new Set<() => void>();
+
+/** Lets code editors mount from now on (idempotent). */
+export function openEditorGate(): void {
+  if (open) return;
+  open = true;
+  for (const listener of listeners) listener();
+}
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/** Whether code editors may mount yet. */
+export function useEditorGate(): boolean {
+  return useSyncExternalStore(
+    subscribe,
+    () => open,
+    () => false,
+  );
+}
