@@ -26,10 +26,11 @@ export function listModels(options: { json?: boolean }, output: Output): void {
     output.out(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
-  const cells = [['id', 'type', 'layers', 'total', 'active', 'context']];
+  const cells = [['id', 'aliases', 'type', 'layers', 'total', 'active', 'context']];
   for (const row of rows) {
     cells.push([
       row.id,
+      row.aliases.join(', '),
       row.modelType,
       String(row.layers),
       formatParams(row.paramsTotal),
@@ -37,7 +38,7 @@ export function listModels(options: { json?: boolean }, output: Output): void {
       row.maxPositionTokens === null ? '-' : String(row.maxPositionTokens),
     ]);
   }
-  output.out(`${table(cells, [false, false, true, true, true, true])}\n`);
+  output.out(`${table(cells, [false, false, false, true, true, true, true])}\n`);
 }
 
 /** Prints the device catalogue with memory, bandwidth and FP16 rate. */

@@ -87,10 +87,13 @@ function buildProgram(output: Output): Command {
   return program;
 }
 
+/** A plain decimal number: digits with an optional fraction (no hex, no exponent, not empty). */
+const DECIMAL = /^\d+(\.\d+)?$/;
+
 function parsePositive(field: string) {
   return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < 1) {
+    const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < 1) {
       throw new CliError(`--${field} must be a positive integer, got "${text}"`);
     }
     return value;
@@ -98,17 +101,22 @@ function parsePositive(field: string) {
 }
 
 function parseShare(text: string): number {
-  const value = Number(text);
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   if (!(value > 0 && value <= 1)) {
     throw new CliError(`--gpu-util must be a share above 0 and at most 1, got "${text}"`);
   }
   return value;
 }
 
+/** Most a device may cost per hour, USD: well above any rental price, far below overflow. */
+const MAX_PRICE_USD = 1_000_000;
+
 function parsePrice(text: string): number {
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new CliError(`--price must be a number of USD >= 0, got "${text}"`);
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!(value >= 0 && value <= MAX_PRICE_USD)) {
+    throw new CliError(
+      `--price must be USD per device-hour from 0 to ${MAX_PRICE_USD}, got "${text}"`,
+    );
   }
   return value;
 }
@@ -118,8 +126,29 @@ const processOutput: Output = {
   err: (text) => process.stderr.write(text),
 };
 
+/** Plan fields as the command line names them, for messages from the library. */
+const FLAGS: Record<string, string> = {
+  contextTokens: '--context',
+  batch: '--batch',
+  gpus: '--gpus',
+  devices: '--device',
+  device: '--device',
+  weights: '--weights',
+  kv: '--kv',
+  engine: '--engine',
+};
+
 function describe(error: unknown): string {
   if (error instanceof CapacityError) {
+    const flag = error.field === null ? undefined : FLAGS[error.field];
+    if (flag && error.message.startsWith(`${error.field} `)) {
+      return describe(
+        new CapacityError(error.code, `${flag}${error.message.slice(error.field!.length)}`, {
+          field: flag,
+          ...(error.expected ? { expected: error.expected } : {}),
+        }),
+      );
+    }
     const expected =
       error.expected && !error.message.includes(error.expected)
         ? ` (expected ${error.expected})`

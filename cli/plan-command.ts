@@ -32,7 +32,7 @@ export interface PlanOptions {
 
 /** Parses a token count such as `8192`, `32k` or `1m` (k = 1024, m = 1024^2, as engines do). */
 export function parseTokens(text: string): number {
-  const match = /^(\d+)([km]?)$/i.exec(text.trim());
+  const match = /^(\d{1,9})([km]?)$/i.exec(text.trim());
   const unit = match?.[2]?.toLowerCase();
   const value = match
     ? Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : 1)
@@ -137,6 +137,12 @@ export async function runPlan(options: PlanOptions, output: Output): Promise<voi
   output.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${describePlan(result)}\n`);
 }
 
+function contextText(limit: PlanResult['fit'][number]['maxContext']): string {
+  if (!limit) return 'none';
+  const tokens = formatCount(limit.tokens);
+  return limit.limitedBy === 'search_limit' ? `>=${tokens}` : tokens;
+}
+
 function speed(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
@@ -180,8 +186,19 @@ export function describePlan(result: PlanResult): string {
   partRows.push(['  total on device', formatBytes(memory.perDeviceBytes), '', '']);
   lines.push(table(partRows, [false, true, false, false]));
   lines.push('');
+  const priced = result.fit.some((fit) => fit.cost !== null);
   const fitRows = [
-    ['device', 'usable', 'budget', 'margin', 'fits', 'max context', 'max seqs', 'decode t/s'],
+    [
+      'device',
+      'usable',
+      'budget',
+      'margin',
+      'fits',
+      'max context',
+      'max seqs',
+      'decode t/s',
+      ...(priced ? ['cost'] : []),
+    ],
   ];
   for (const fit of result.fit) {
     fitRows.push([
@@ -190,12 +207,12 @@ export function describePlan(result: PlanResult): string {
       formatBytes(fit.budgetBytesPerDevice),
       formatBytes(fit.marginBytes),
       fit.fits ? 'yes' : 'no',
-      fit.maxContext ? formatCount(fit.maxContext.tokens) : 'none',
+      contextText(fit.maxContext),
       String(fit.maxConcurrency),
-      speed(fit.speed.decodeTokensPerSecond),
+      fit.fits ? speed(fit.speed.decodeTokensPerSecond) : '-',
     ]);
     if (fit.cost) {
-      const perMillion = fit.cost.perMillionTokensUsd;
+      const perMillion = fit.fits ? fit.cost.perMillionTokensUsd : null;
       fitRows[fitRows.length - 1]?.push(
         `$${fit.cost.perHourUsd.toFixed(2)}/h` +
           (perMillion === null ? '' : `, $${perMillion.toFixed(2)}/M tokens`),

@@ -26,7 +26,7 @@ export interface ContextSweepData {
 
 /** One cell of the largest-context table: tokens and what limited them, or why there is none. */
 export type MaxContextEntry =
-  | { tokens: number; limitedBy: 'memory' | 'model' }
+  | { tokens: number; limitedBy: 'memory' | 'model' | 'search_limit' }
   | { tokens: null; reason: 'does_not_fit' | 'unsupported' };
 
 /** Largest context per device (rows) and weight scheme (columns). */

@@ -119,7 +119,8 @@ function entryText(entry: MaxContextEntry | undefined): string {
   if (!entry) return '—';
   if (entry.tokens === null) return entry.reason === 'unsupported' ? 'n/a' : 'does not fit';
   const tokens = formatTokens(entry.tokens);
-  return entry.limitedBy === 'model' ? `${tokens} (model limit)` : tokens;
+  if (entry.limitedBy === 'model') return `${tokens} (model limit)`;
+  return entry.limitedBy === 'search_limit' ? `${tokens}+ (memory stops growing)` : tokens;
 }
 
 /** Table: the largest context that fits, per device type and weight scheme. */

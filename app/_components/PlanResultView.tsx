@@ -40,7 +40,8 @@ function Stat({
 export function maxContextText(fit: DeviceFit): string {
   if (!fit.maxContext) return 'none fits';
   const tokens = formatTokens(fit.maxContext.tokens);
-  return fit.maxContext.limitedBy === 'model' ? `${tokens} (model limit)` : tokens;
+  if (fit.maxContext.limitedBy === 'model') return `${tokens} (model limit)`;
+  return fit.maxContext.limitedBy === 'search_limit' ? `${tokens}+ (memory stops growing)` : tokens;
 }
 
 function Verdict({ fit, modelName }: { fit: DeviceFit; modelName: string }) {
@@ -84,10 +85,12 @@ function FitTable({ fits }: { fits: DeviceFit[] }) {
             <td>{fit.fits ? 'yes' : 'no'}</td>
             <td className="num">{maxContextText(fit)}</td>
             <td className="num">{formatInt(fit.maxConcurrency)}</td>
-            <td className="num">{formatRate(fit.speed.decodeTokensPerSecond)}</td>
-            <td className="num">{formatRate(fit.speed.prefillTokensPerSecond)}</td>
+            <td className="num">{fit.fits ? formatRate(fit.speed.decodeTokensPerSecond) : '—'}</td>
+            <td className="num">{fit.fits ? formatRate(fit.speed.prefillTokensPerSecond) : '—'}</td>
             <td className="num">{fit.cost ? formatUsd(fit.cost.perHourUsd) : '—'}</td>
-            <td className="num">{fit.cost ? formatUsd(fit.cost.perMillionTokensUsd) : '—'}</td>
+            <td className="num">
+              {fit.cost && fit.fits ? formatUsd(fit.cost.perMillionTokensUsd) : '—'}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -186,9 +189,9 @@ export function PlanResultView({ data }: { data: PlanOk }) {
         {main ? (
           <Stat
             label="decode tok/s"
-            value={formatRate(main.speed.decodeTokensPerSecond)}
+            value={main.fits ? formatRate(main.speed.decodeTokensPerSecond) : '— (does not fit)'}
             testId="plan-decode"
-            raw={main.speed.decodeTokensPerSecond}
+            raw={main.fits ? main.speed.decodeTokensPerSecond : null}
           />
         ) : null}
       </div>

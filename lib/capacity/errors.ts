@@ -45,6 +45,7 @@ export type WarningCode =
   | 'estimate'
   | 'kv_dtype_unsupported'
   | 'context_above_model_limit'
+  | 'engine_device_mismatch'
   | 'unknown_field_ignored';
 
 /** A non-fatal remark: a code plus the numbers behind it; the UI owns the wording. */

@@ -8,6 +8,9 @@
 import type { LayerCache } from './kv.ts';
 import type { DeviceMemory, PreparedEngine } from './profiles/types.ts';
 
+/** More halvings than any range of doubles needs; guards against a search that cannot step. */
+const MAX_SEARCH_STEPS = 128;
+
 /** Weight bytes per pipeline item: one per layer, embedding and head folded into the ends. */
 export interface StageItems {
   /** Bytes of each layer on its device, with the first and last layers carrying the ends. */
@@ -39,12 +42,14 @@ export function minMaxPartition(costs: readonly number[], parts: number): [numbe
     }
     return runs;
   };
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
+  // `hi` always splits into few enough runs. Past 2^53 bytes doubles cannot step by one, so
+  // the search also stops after enough halvings to have converged on any exact integer range.
+  for (let step = 0; step < MAX_SEARCH_STEPS && lo < hi; step += 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
     if (runsWithin(mid) <= parts) hi = mid;
     else lo = mid + 1;
   }
-  return heaviestRun(costs, lo);
+  return heaviestRun(costs, hi);
 }
 
 function heaviestRun(costs: readonly number[], limit: number): [number, number, number] {

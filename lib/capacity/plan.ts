@@ -13,18 +13,14 @@ import { CapacityError } from './errors.ts';
 import type { CapacityWarning } from './errors.ts';
 import { parseKvDtype } from './kv-dtype.ts';
 import type { KvDtype } from './kv-dtype.ts';
-import type { KvDtypes, KvProfile } from './kv.ts';
-import {
-  kvBytesAt,
-  kvBytesPerToken,
-  kvGrowthBytesPerToken,
-  kvProfile,
-  layerCaches,
-  splitCachesAcrossRanks,
-} from './kv.ts';
+import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
+import { kvBytesAt, kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
 import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
+import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
+import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
+import { maxQueryHeads } from './profiles/shapes.ts';
 import type { StageItems } from './pipeline.ts';
 import {
   engineDefaults,
@@ -79,10 +75,13 @@ export interface PlanRequest {
   priceUsdPerGpuHour?: number;
 }
 
-/** The longest context that fits, and whether memory or the model's own limit set it. */
+/**
+ * The longest context that fits, and what set it: memory, the model's own trained limit, or
+ * (for a model that states none and whose memory stops growing) the planner's search limit.
+ */
 export interface ContextLimit {
   tokens: number;
-  limitedBy: 'memory' | 'model';
+  limitedBy: 'memory' | 'model' | 'search_limit';
 }
 
 /** Decode and prefill speed of one plan on one device type. */
@@ -203,11 +202,57 @@ function defaultScheme(spec: ModelSpec): WeightScheme {
   return { kind: 'dense', dtype: spec.checkpoint.dtype === 'f32' ? 'f32' : 'bf16' };
 }
 
-function resolveEngine(request: PlanRequest, scheme: WeightScheme): EngineSettings {
+function resolveEngine(
+  request: PlanRequest,
+  scheme: WeightScheme,
+  devices: readonly DeviceSpec[],
+): EngineSettings {
   const engine = request.engine;
-  if (engine === undefined) return engineDefaults(scheme.kind === 'gguf' ? 'llama.cpp' : 'vllm');
-  if (typeof engine === 'string') return engineDefaults(engine);
-  return engine;
+  const settings =
+    engine === undefined
+      ? engineDefaults(defaultEngine(scheme, request.model, devices))
+      : typeof engine === 'string'
+        ? engineDefaults(engine)
+        : engine;
+  checkEngineLoads(settings.engine, scheme, request.model);
+  return settings;
+}
+
+/**
+ * Refuses splits no engine can run: vLLM's tensor parallelism needs a GPU count that divides the
+ * attention heads; a pipeline needs at least one layer per device.
+ */
+function checkSplit(spec: ModelSpec, engine: EngineName, gpus: number, parallelism: Parallelism) {
+  if (gpus === 1) return;
+  const heads = maxQueryHeads(spec);
+  if (parallelism === 'tensor' && engine === 'vllm' && heads > 0 && heads % gpus !== 0) {
+    throw new CapacityError(
+      'invalid_field',
+      `tensor parallelism over ${gpus} GPUs needs the ${heads} attention heads to divide evenly`,
+      { field: 'gpus', expected: `a GPU count that divides ${heads}` },
+    );
+  }
+  if (parallelism === 'pipeline' && gpus > spec.layers.length) {
+    throw new CapacityError(
+      'invalid_field',
+      `a pipeline over ${gpus} GPUs needs at least ${gpus} layers; the model has ${spec.layers.length}`,
+      { field: 'gpus', expected: `at most ${spec.layers.length} GPUs for a pipeline` },
+    );
+  }
+}
+
+/** How the engine stores MLA: vLLM the latent, transformers.js per-head K/V, llama.cpp by build. */
+function mlaFormFor(settings: EngineSettings): MlaCacheForm {
+  switch (settings.engine) {
+    case 'vllm':
+      return 'latent';
+    case 'transformers.js':
+      return 'decompressed';
+    case 'llama.cpp':
+      return llamaCppMlaForm(settings.build);
+    case 'ollama':
+      return llamaCppMlaForm(LLAMACPP_CURRENT_BUILD);
+  }
 }
 
 function resolveKv(request: PlanRequest, engine: EngineSettings): KvDtype {
@@ -295,7 +340,8 @@ export function maxContextTokens(
     deviceTotalBytes(engine.memoryAt(tokens, sequences)) <= budgetBytes;
   const tokens = largestFitting(1, cap, fits);
   if (tokens < 1) return null;
-  return { tokens, limitedBy: tokens === cap && modelLimitTokens !== null ? 'model' : 'memory' };
+  if (tokens < cap) return { tokens, limitedBy: 'memory' };
+  return { tokens, limitedBy: modelLimitTokens === null ? 'search_limit' : 'model' };
 }
 
 /** Most sequences of `contextTokens` each that fit `budgetBytes` (0 when none). */
@@ -431,14 +477,17 @@ function estimateSpeed(input: SpeedInput): SpeedEstimate {
 }
 
 function resolveDevices(request: PlanRequest): DeviceSpec[] {
-  const devices = request.devices ?? DEFAULT_DEVICES;
+  const devices = [...new Set(request.devices ?? DEFAULT_DEVICES)];
   if (devices.length === 0) {
     throw new CapacityError('missing_field', 'no device to plan for', {
       field: 'devices',
       expected: 'at least one catalogue device id',
     });
   }
-  return devices.map((device) => (typeof device === 'string' ? findDevice(device) : device));
+  const specs = devices.map((device) => (typeof device === 'string' ? findDevice(device) : device));
+  return specs.filter(
+    (device, index) => specs.findIndex((other) => other.id === device.id) === index,
+  );
 }
 
 /** The engine on the busiest device: tensor ranks share every layer, pipeline stages split them. */
@@ -452,8 +501,8 @@ function bindEngine(
   if (split.parallelism === 'pipeline' && split.gpus > 1 && spec.layers.length > 0) {
     const whole = prepareEngine(settings, {
       spec,
-      deviceWeightsBytes: 0,
-      deviceEmbeddingBytes: 0,
+      deviceWeightsBytes: weights.embeddingBytes,
+      deviceEmbeddingBytes: weights.embeddingBytes,
       kvDtypes,
       tensorParallel: 1,
     });
@@ -483,9 +532,7 @@ export interface PreparedPlan {
   devices: DeviceSpec[];
   /** Bytes each device type offers the engine (its budget), in `devices` order. */
   budgetBytes: number[];
-  /** The cache per rank, for the KV bytes one sequence reads per decode step. */
-  rankKv: KvProfile;
-  /** The whole model's cache, for the per-token figures. */
+  /** The whole model's cache in the engine's form, for the per-token figures. */
   modelKv: KvProfile;
 }
 
@@ -496,20 +543,20 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     typeof request.weights === 'string'
       ? parseWeightScheme(request.weights, 'weights')
       : (request.weights ?? defaultScheme(spec));
-  const engineSettings = resolveEngine(request, scheme);
+  const devices = resolveDevices(request);
+  const engineSettings = resolveEngine(request, scheme, devices);
   const kv = resolveKv(request, engineSettings);
   const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
   const parallelism = request.parallelism ?? 'tensor';
-  const devices = resolveDevices(request);
+  checkSplit(spec, engineSettings.engine, gpus, parallelism);
 
   const model = prepareModel(spec, scheme);
-  const tensorParallel = parallelism === 'tensor' ? gpus : 1;
   const kvDtypes = { k: kv, v: kv, recurrent: recurrentDtype(engineSettings.engine) };
   const engine = bindEngine(spec, model.weights, engineSettings, kvDtypes, {
     gpus,
     parallelism,
   });
-  const caches = layerCaches(spec);
+  const caches = layerCaches(spec, mlaFormFor(engineSettings));
 
   return {
     spec,
@@ -522,7 +569,6 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     engine,
     devices,
     budgetBytes: devices.map((device) => engine.budgetBytes(usableMemoryBytes(device))),
-    rankKv: kvProfile(splitCachesAcrossRanks(caches, tensorParallel), kvDtypes),
     modelKv: kvProfile(caches, kvDtypes),
   };
 }
@@ -532,10 +578,14 @@ export function deviceBytesAt(prepared: PreparedPlan, contextTokens: number, seq
   return deviceTotalBytes(prepared.engine.memoryAt(contextTokens, sequences));
 }
 
-/** KV bytes one sequence reads per decode step, over all tensor-parallel ranks. */
-function kvReadPerToken(prepared: PreparedPlan, contextTokens: number): number {
-  const ranks = prepared.parallelism === 'tensor' ? prepared.gpus : 1;
-  return kvBytesAt(prepared.rankKv, contextTokens, 1) * ranks;
+/**
+ * Cache bytes one sequence reads per decode step, as the engine holds them (its cells, windows
+ * and MLA form), over all tensor-parallel ranks.
+ */
+export function kvReadBytesPerToken(prepared: PreparedPlan, contextTokens: number): number {
+  if (prepared.parallelism === 'pipeline') return kvBytesAt(prepared.modelKv, contextTokens, 1);
+  const memory = prepared.engine.memoryAt(contextTokens, 1);
+  return (memory.kvBytes + memory.recurrentBytes) * prepared.gpus;
 }
 
 function fitOnDevice(
@@ -552,7 +602,7 @@ function fitOnDevice(
   const speed = estimateSpeed({
     spec,
     prepared: prepared.model,
-    kvAtContext: kvReadPerToken(prepared, contextTokens),
+    kvAtContext: kvReadBytesPerToken(prepared, contextTokens),
     device,
     gpus,
     parallelism,
@@ -595,6 +645,13 @@ function planWarnings(prepared: PreparedPlan, contextTokens: number): CapacityWa
     });
   }
   for (const device of prepared.devices) {
+    if (prepared.engineSettings.engine === 'vllm' && device.kind === 'unified-memory') {
+      warnings.push({
+        code: 'engine_device_mismatch',
+        message: `vLLM does not run on Apple GPUs: ${device.id} is planned as if it did`,
+        data: { device: device.id, engine: 'vllm' },
+      });
+    }
     if (perTokenOverheadSeconds(device.kind) === null) {
       warnings.push({
         code: 'estimate',

@@ -11,7 +11,8 @@ export function formatBytes(bytes: number, options: { decimal?: boolean; digits?
   const sign = bytes < 0 ? '-' : '';
   let value = Math.abs(bytes);
   let unit = 0;
-  while (value >= base && unit < units.length - 1) {
+  // Switch unit from 1000 of the smaller one, so 1002 MiB reads 0.98 GiB rather than four digits.
+  while (value >= 1000 && unit < units.length - 1) {
     value /= base;
     unit += 1;
   }

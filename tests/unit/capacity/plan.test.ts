@@ -144,3 +144,72 @@ describe('plan: bad input', () => {
     }
   });
 });
+
+describe('plan: engines and splits', () => {
+  it.each([
+    ['llama.cpp', 'gptq-4bit-g128'],
+    ['ollama', 'awq-4bit-g128'],
+    ['vllm', 'Q4_K_M'],
+    ['transformers.js', 'Q4_K_M'],
+    ['transformers.js', 'fp8'],
+  ] as const)('refuses %s with %s weights, naming the weights', (engine, weights) => {
+    expect(() => plan({ model: llama8b, engine, weights })).toThrow(
+      expect.objectContaining({ field: 'weights' }),
+    );
+  });
+
+  it('picks llama.cpp for GGUF weights and for Apple devices, vLLM for GPUs', () => {
+    const engineOf = (request: Partial<PlanRequest>) =>
+      plan({ model: llama8b, ...request }).settings.engine.engine;
+    expect(engineOf({ weights: 'Q4_K_M' })).toBe('llama.cpp');
+    expect(engineOf({ weights: 'bf16', devices: ['m4-max-128gb'] })).toBe('llama.cpp');
+    expect(engineOf({ weights: 'bf16', devices: ['h100-sxm'] })).toBe('vllm');
+  });
+
+  it('warns when vLLM is planned on an Apple GPU', () => {
+    const result = plan({ model: llama8b, engine: 'vllm', devices: ['m2-ultra-192gb'] });
+    expect(result.warnings.map((warning) => warning.code)).toContain('engine_device_mismatch');
+  });
+
+  it('refuses a vLLM tensor split that does not divide the attention heads', () => {
+    expect(() => plan({ model: llama8b, engine: 'vllm', gpus: 3 })).toThrow(
+      expect.objectContaining({ field: 'gpus', expected: 'a GPU count that divides 32' }),
+    );
+  });
+
+  it('refuses a pipeline with more GPUs than layers', () => {
+    expect(() =>
+      plan({ model: llama8b, engine: 'vllm', gpus: 64, parallelism: 'pipeline' }),
+    ).toThrow(expect.objectContaining({ field: 'gpus' }));
+  });
+
+  it('finishes a pipeline plan whose concurrency search reaches petabytes', () => {
+    const result = plan({
+      model: catalogueSpec('deepseek-v3'),
+      weights: 'IQ1_S',
+      engine: 'llama.cpp',
+      gpus: 3,
+      parallelism: 'pipeline',
+      devices: ['h100-sxm'],
+    });
+    expect(result.fit[0]!.maxConcurrency).toBeGreaterThanOrEqual(0);
+  });
+
+  it('says when memory stops growing before any model limit (Mamba)', () => {
+    const result = plan({ model: catalogueSpec('state-spaces/mamba-2.8b-hf'), engine: 'vllm' });
+    expect(result.fit[0]!.maxContext?.limitedBy).toBe('search_limit');
+  });
+
+  it('reports MLA bytes per token in the form the engine stores', () => {
+    const deepseek = catalogueSpec('deepseek-ai/DeepSeek-V3');
+    const perToken = (engine: 'vllm' | 'transformers.js') =>
+      plan({ model: deepseek, engine, weights: 'bf16', devices: ['b200'] }).kv.bytesPerToken;
+    expect(perToken('vllm')).toBe(61 * 576 * 2); // latent + rope key
+    expect(perToken('transformers.js')).toBe(61 * 128 * (192 + 128) * 2); // per-head K and V
+  });
+
+  it('lists a device named twice once', () => {
+    const result = plan({ model: llama8b, engine: 'vllm', devices: ['rtx-4090', 'RTX 4090'] });
+    expect(result.fit).toHaveLength(1);
+  });
+});

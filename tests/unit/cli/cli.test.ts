@@ -167,3 +167,41 @@ describe('hwledger plan engine options', () => {
     expect(stderr).toMatch(message);
   });
 });
+
+describe('hwledger plan display and parsing', () => {
+  it('shows no speed or cost per token for a device where the model does not fit', async () => {
+    const { stdout } = await run([
+      'plan',
+      '-m',
+      'llama-3.1-70b',
+      '-w',
+      'bf16',
+      '-e',
+      'vllm',
+      '-d',
+      'rtx-4090',
+      '--price',
+      '1',
+    ]);
+    const row = stdout.split('\n').find((line) => line.startsWith('rtx-4090'));
+    expect(row).toMatch(/ no .* - +\$1\.00\/h$/);
+    expect(stdout).toMatch(/decode t\/s +cost/);
+  });
+
+  it.each([
+    ['--batch', '0x10'],
+    ['--batch', '1e3'],
+    ['--price', ''],
+    ['--price', '1e308'],
+    ['--gpu-util', '0x1'],
+  ])('rejects %s %j', async (flag, value) => {
+    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', flag, value]);
+    expect(code).not.toBe(0);
+    expect(stderr).toContain(flag);
+  });
+
+  it('names the command-line flag in errors from the planner', async () => {
+    const { stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-c', '1000000m']);
+    expect(stderr).toMatch(/^hwledger: --context must be an integer from 1 to 16777216/);
+  });
+});
