@@ -46,7 +46,8 @@ export type WarningCode =
   | 'kv_dtype_unsupported'
   | 'context_above_model_limit'
   | 'engine_device_mismatch'
-  | 'unknown_field_ignored';
+  | 'unknown_field_ignored'
+  | 'incomplete_file';
 
 /** A non-fatal remark: a code plus the numbers behind it; the UI owns the wording. */
 export interface CapacityWarning {

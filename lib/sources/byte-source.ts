@@ -25,6 +25,65 @@ export interface HttpOptions {
    * until the asked range is in hand, then abandoned). Default 256 MiB.
    */
   maxUnrangedBytes?: number;
+  /** Most milliseconds one request may take, answer and body; default 30,000 (30 s). */
+  timeoutMs?: number;
+  /** Most bytes of a whole-file read (config.json, an index); default 16 MiB. */
+  maxTextBytes?: number;
+}
+
+/** Default request timeout: 30 s. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Default cap of whole-file reads such as config.json: 16 MiB. */
+export const DEFAULT_MAX_TEXT_BYTES = 16 * 2 ** 20;
+
+/**
+ * Runs one request under a timeout: `work` gets an abort signal, and when `timeoutMs` passes
+ * first the request is aborted and SourceError `http_error` names the URL and the seconds.
+ */
+export async function withTimeout<T>(
+  url: string,
+  timeoutMs: number,
+  work: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    return await work(controller.signal);
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+    throw new SourceError(
+      'http_error',
+      `no answer from ${url} within ${String(timeoutMs / 1000)} s (timed out)`,
+      { ref: url },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads at most `limit` bytes of a response body, then cancels it; `over` says whether the body
+ * had more (a server that sends more than asked, or a file over a cap).
+ */
+export async function readBody(
+  response: Response,
+  limit: number,
+): Promise<{ bytes: Uint8Array; over: boolean }> {
+  if (!response.body) return { bytes: new Uint8Array(0), over: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { bytes: concat(chunks, length), over: false };
+    chunks.push(value);
+    length += value.length;
+    if (length > limit) {
+      await reader.cancel();
+      return { bytes: concat(chunks, length).subarray(0, limit), over: true };
+    }
+  }
 }
 
 /** Throws SourceError for a failed HTTP response, naming the URL and status. */
@@ -115,13 +174,23 @@ function totalFromContentRange(value: string | null): number | null {
 export function openHttpSource(url: string, options: HttpOptions = {}): ByteSource {
   const doFetch = reachableFetch(options.fetch ?? fetch);
   const limit = options.maxUnrangedBytes ?? 256 * 2 ** 20;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   let knownSize: number | null = null;
   let prefix: Prefix | null = null;
   let total = 0;
 
-  async function ranged(start: number, end: number): Promise<Uint8Array> {
+  function ranged(start: number, end: number): Promise<Uint8Array> {
+    return withTimeout(url, timeoutMs, (signal) => rangedWithin(start, end, signal));
+  }
+
+  async function rangedWithin(
+    start: number,
+    end: number,
+    signal: AbortSignal,
+  ): Promise<Uint8Array> {
     const response = await doFetch(url, {
       headers: { ...options.headers, Range: `bytes=${String(start)}-${String(end - 1)}` },
+      signal,
     });
     if (response.status === 416) {
       knownSize = totalFromContentRange(response.headers.get('content-range')) ?? knownSize;
@@ -131,9 +200,9 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
     checkHttpStatus(response, url);
     if (response.status === 206) {
       knownSize = totalFromContentRange(response.headers.get('content-range')) ?? knownSize;
-      const bytes = new Uint8Array(await response.arrayBuffer());
+      const { bytes } = await readBody(response, end - start);
       total += bytes.length;
-      return bytes.subarray(0, end - start);
+      return bytes;
     }
     const length = response.headers.get('content-length');
     if (length !== null) knownSize = Number(length);
@@ -162,11 +231,29 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
   };
 }
 
-/** Fetches a small text file (config.json, an index) in full; 404 throws `not_found`. */
-export async function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
-  const response = await reachableFetch(options.fetch ?? fetch)(url, {
-    headers: { ...options.headers },
+/** Throws SourceError `unsupported` for a whole-file read over `cap` bytes, naming both. */
+export function tooLarge(ref: string, cap: number): SourceError {
+  return new SourceError(
+    'unsupported',
+    `${ref} is larger than ${String(cap)} bytes, the most read for a whole file`,
+    { ref },
+  );
+}
+
+/**
+ * Fetches a small text file (config.json, an index) in full; 404 throws `not_found`, a body over
+ * `maxTextBytes` (default 16 MiB) throws `unsupported`, no answer in `timeoutMs` `http_error`.
+ */
+export function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
+  const cap = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+  return withTimeout(url, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, async (signal) => {
+    const response = await reachableFetch(options.fetch ?? fetch)(url, {
+      headers: { ...options.headers },
+      signal,
+    });
+    checkHttpStatus(response, url);
+    const { bytes, over } = await readBody(response, cap);
+    if (over) throw tooLarge(url, cap);
+    return new TextDecoder().decode(bytes);
   });
-  checkHttpStatus(response, url);
-  return response.text();
 }

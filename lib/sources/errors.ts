@@ -1,5 +1,7 @@
 // Errors of the model sources: missing files, HTTP failures, truncated or unreadable files.
 
+import { CapacityError } from '../capacity/errors.ts';
+
 /** Why a source could not be read. */
 export type SourceErrorCode =
   'not_found' | 'http_error' | 'truncated' | 'invalid_file' | 'unsupported';
@@ -37,4 +39,18 @@ export function reachableFetch(doFetch: typeof fetch): typeof fetch {
       throw new SourceError('http_error', `could not reach ${url}: ${detail}`, { ref: url });
     }
   };
+}
+
+/**
+ * `error` with its message led by the file or URL it came from (`<ref>: <message>`), for
+ * CapacityErrors raised while parsing one file; other errors, and messages that already name
+ * `ref`, pass unchanged.
+ */
+export function namingFile(error: unknown, ref: string): unknown {
+  if (!(error instanceof CapacityError) || error.message.includes(ref)) return error;
+  const details = {
+    ...(error.field === null ? {} : { field: error.field }),
+    ...(error.expected === null ? {} : { expected: error.expected }),
+  };
+  return new CapacityError(error.code, `${ref}: ${error.message}`, details);
 }

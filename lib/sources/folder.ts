@@ -7,7 +7,7 @@ import { specFromSafetensors } from '../capacity/formats/safetensors.ts';
 import type { ModelSpec } from '../capacity/spec.ts';
 import type { ByteSource, HttpOptions } from './byte-source.ts';
 import { fetchText, openHttpSource } from './byte-source.ts';
-import { SourceError } from './errors.ts';
+import { SourceError, namingFile } from './errors.ts';
 import { readSafetensorsHeader } from './safetensors-reader.ts';
 
 /** One file finished reading. */
@@ -146,12 +146,7 @@ async function readHeaderOf(
     tracker.report(store.ref(file), 'safetensors', source.bytesRead());
     return header;
   } catch (error) {
-    if (!(error instanceof CapacityError)) throw error;
-    const details = {
-      ...(error.field === null ? {} : { field: error.field }),
-      ...(error.expected === null ? {} : { expected: error.expected }),
-    };
-    throw new CapacityError(error.code, `${store.ref(file)}: ${error.message}`, details);
+    throw namingFile(error, store.ref(file));
   } finally {
     await source.close();
   }
@@ -176,6 +171,15 @@ export type FolderFallback = (
   name: string,
 ) => Promise<ModelSpec | null>;
 
+/** The folder's config.json as a spec; parse errors name the file. */
+function parseConfigOf(store: FileStore, text: string, name: string): ModelSpec {
+  try {
+    return parseHfConfig(text, { name });
+  } catch (error) {
+    throw namingFile(error, store.ref('config.json'));
+  }
+}
+
 /**
  * Loads the ModelSpec of a model folder: config.json (parsed with parseHfConfig), then the
  * headers of the shards named by model.safetensors.index.json, of model.safetensors, or of every
@@ -191,7 +195,7 @@ export async function loadFolder(
 ): Promise<ModelSpec> {
   const tracker = new Tracker(options.onProgress);
   const configText = await store.text('config.json');
-  const config = configText === null ? undefined : parseHfConfig(configText, { name });
+  const config = configText === null ? undefined : parseConfigOf(store, configText, name);
   if (configText !== null) tracker.report(store.ref('config.json'), 'config', configText.length);
 
   const files = await weightFiles(store, tracker);

@@ -6,7 +6,7 @@ import {
   readSafetensorsHeaderLength,
 } from '../capacity/formats/safetensors.ts';
 import type { ByteSource } from './byte-source.ts';
-import { SourceError } from './errors.ts';
+import { SourceError, namingFile } from './errors.ts';
 
 /** Bytes asked for in the first read, so most headers arrive in one request. */
 const FIRST_READ_BYTES = 64 * 1024;
@@ -14,9 +14,18 @@ const FIRST_READ_BYTES = 64 * 1024;
 /**
  * Reads a safetensors header: the first bytes (length and, usually, the whole JSON), then the
  * rest of the JSON if it is longer. The tensor data is never read. A file that ends inside the
- * header throws SourceError `truncated`; a bad header throws CapacityError `invalid_file`.
+ * header throws SourceError `truncated`; a bad header throws CapacityError `invalid_file`; both
+ * messages name `source.ref`.
  */
 export async function readSafetensorsHeader(source: ByteSource): Promise<SafetensorsHeader> {
+  try {
+    return await readHeader(source);
+  } catch (error) {
+    throw namingFile(error, source.ref);
+  }
+}
+
+async function readHeader(source: ByteSource): Promise<SafetensorsHeader> {
   const first = await source.read(0, FIRST_READ_BYTES);
   const size = await source.size();
   const headerBytes = readSafetensorsHeaderLength(first, size ?? undefined);
@@ -36,8 +45,9 @@ export async function readSafetensorsHeader(source: ByteSource): Promise<Safeten
       { ref: source.ref },
     );
   }
-  return parseSafetensorsHeader(
+  const header = parseSafetensorsHeader(
     bytes.subarray(0, needed),
     size === null ? {} : { fileBytes: size },
   );
+  return { ...header, ref: source.ref };
 }

@@ -108,12 +108,21 @@ export const NON_LLAMA_FIELDS = [
   'linear_num_value_heads',
 ] as const;
 
+const NO_MODEL_TYPE = 'config has no model_type';
+
+/** Says why `label` (a model_type, or its absence) is not a family. */
+function unknownFamily(label: string): string {
+  return label === NO_MODEL_TYPE
+    ? 'config.json has no model_type (expected a model family such as llama, qwen2, mixtral)'
+    : `${label} is not a known family`;
+}
+
 function refuseNonLlama(config: ConfigReader, label: string): void {
   const found = NON_LLAMA_FIELDS.filter((key) => config.has(key));
   if (found.length === 0) return;
   throw new CapacityError(
     'unknown_model_type',
-    `${label} is not a known family, and it states ${found.join(', ')}: a layout that a ` +
+    `${unknownFamily(label)}, and it states ${found.join(', ')}: a layout that a ` +
       'generic Llama-like decoder would miscount',
     {
       field: config.field('model_type'),
@@ -124,12 +133,12 @@ function refuseNonLlama(config: ConfigReader, label: string): void {
 
 function parseGeneric(config: ConfigReader, modelType: string | null): FamilySpec {
   const absent = config.missing(GENERIC_DECODER_FIELDS);
-  const label = modelType === null ? 'config has no model_type' : `model_type "${modelType}"`;
+  const label = modelType === null ? NO_MODEL_TYPE : `model_type "${modelType}"`;
   refuseNonLlama(config, label);
   if (absent.length > 0) {
     throw new CapacityError(
       'unknown_model_type',
-      `${label} is not a known family, and a generic decoder needs ${absent.join(', ')}`,
+      `${unknownFamily(label)}, and a generic decoder needs ${absent.join(', ')}`,
       {
         field: config.field('model_type'),
         expected: `a model_type of ${Object.keys(FAMILY_PARSERS).join(', ')}; or the fields ${absent.join(', ')}`,

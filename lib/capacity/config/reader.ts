@@ -5,6 +5,58 @@ import { CapacityError } from '../errors.ts';
 /** Largest size any count field may take (2^40 elements); anything above is a typo or garbage. */
 export const MAX_CONFIG_INT = 2 ** 40;
 
+/** Upper bounds on counts that become arrays or loops (layers, experts, heads, vocab, width). */
+const LAYER_LIMIT = 100_000;
+const EXPERT_LIMIT = 1_000_000;
+const HEAD_LIMIT = 100_000;
+const VOCAB_LIMIT = 100_000_000;
+const WIDTH_LIMIT = 10_000_000;
+
+/**
+ * Per-field upper bounds, far above every published model (the largest today: ~200 layers,
+ * 512 experts, 128 heads, ~262k vocabulary, hidden 18,432, intermediate 73,728) yet low enough
+ * that a typo such as `"num_hidden_layers": 1e9` fails at once instead of exhausting memory.
+ */
+export const FIELD_LIMITS: Readonly<Record<string, number>> = {
+  num_hidden_layers: LAYER_LIMIT,
+  n_layer: LAYER_LIMIT,
+  n_layers: LAYER_LIMIT,
+  num_layers: LAYER_LIMIT,
+  depth: LAYER_LIMIT,
+  num_nextn_predict_layers: LAYER_LIMIT,
+  first_k_dense_replace: LAYER_LIMIT,
+  max_window_layers: LAYER_LIMIT,
+  num_experts: EXPERT_LIMIT,
+  num_local_experts: EXPERT_LIMIT,
+  n_routed_experts: EXPERT_LIMIT,
+  moe_num_experts: EXPERT_LIMIT,
+  num_shared_experts: EXPERT_LIMIT,
+  n_shared_experts: EXPERT_LIMIT,
+  num_experts_per_tok: EXPERT_LIMIT,
+  num_attention_heads: HEAD_LIMIT,
+  num_key_value_heads: HEAD_LIMIT,
+  num_heads: HEAD_LIMIT,
+  n_head: HEAD_LIMIT,
+  n_mamba_heads: HEAD_LIMIT,
+  mamba_num_heads: HEAD_LIMIT,
+  linear_num_key_heads: HEAD_LIMIT,
+  linear_num_value_heads: HEAD_LIMIT,
+  vocab_size: VOCAB_LIMIT,
+  hidden_size: WIDTH_LIMIT,
+  d_model: WIDTH_LIMIT,
+  n_embd: WIDTH_LIMIT,
+  intermediate_size: WIDTH_LIMIT,
+  moe_intermediate_size: WIDTH_LIMIT,
+  head_dim: WIDTH_LIMIT,
+};
+
+/** The bounds of `key` (array entries `key[i]` take their array's): per-field max by default. */
+function boundsOf(key: string, bounds: IntBounds): IntBounds {
+  if (bounds.max !== undefined) return bounds;
+  const limit = FIELD_LIMITS[key.replace(/\[\d+\]$/, '')];
+  return limit === undefined ? bounds : { ...bounds, max: limit };
+}
+
 /** One key, or a list of aliases of which the first present one is read. */
 export type ConfigKeys = string | readonly string[];
 
@@ -38,7 +90,8 @@ function keyList(keys: ConfigKeys): readonly string[] {
 /**
  * Reads fields of one config object (the root, or a nested one such as `text_config`). Absent
  * and `null` values count as missing; every error names the full dotted path of the field and
- * what would have been accepted. Integer sizes must be whole, finite and at most 2^40.
+ * what would have been accepted. Integer sizes must be whole, finite and at most 2^40, or the
+ * field's FIELD_LIMITS bound (layers, experts, heads, vocabulary, widths).
  */
 export class ConfigReader {
   /** Dotted path of this object inside the root config ('' for the root). */
@@ -99,7 +152,8 @@ export class ConfigReader {
 
   /** A required positive integer (or within `bounds`), such as `num_hidden_layers`. */
   int(keys: ConfigKeys, bounds: IntBounds = {}): number {
-    return this.checkInt(this.require(keys, intExpected(bounds)), bounds);
+    const expected = intExpected(boundsOf(keyList(keys)[0] ?? '', bounds));
+    return this.checkInt(this.require(keys, expected), bounds);
   }
 
   /** An optional positive integer (or within `bounds`); null when absent. */
@@ -239,8 +293,9 @@ export class ConfigReader {
     });
   }
 
-  private checkInt(found: Found, bounds: IntBounds): number {
+  private checkInt(found: Found, given: IntBounds): number {
     const { key, value } = found;
+    const bounds = boundsOf(key, given);
     const min = bounds.min ?? 1;
     const max = bounds.max ?? MAX_CONFIG_INT;
     if (typeof value !== 'number' || !Number.isInteger(value)) {

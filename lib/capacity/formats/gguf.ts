@@ -73,6 +73,33 @@ const SWA_PATTERNS: Record<string, number> = { gemma2: 2, gemma3: 6, 'gpt-oss': 
 /** Architectures that never keep a KV cache (encoders, rerankers). */
 const ENCODERS = new Set(['bert', 'nomic-bert', 'jina-bert-v2', 't5encoder', 'modern-bert']);
 
+/**
+ * Upper bounds of GGUF counts that become arrays or loops: far above every published model
+ * (~200 blocks, 512 experts, 128 heads, ~262k tokens, width 18,432) yet low enough that a
+ * corrupt `block_count` of 1e9 fails at once instead of exhausting memory.
+ */
+const GGUF_LIMITS: Readonly<Record<string, number>> = {
+  block_count: 100_000,
+  embedding_length: 10_000_000,
+  expert_count: 1_000_000,
+  expert_used_count: 1_000_000,
+  'attention.head_count': 100_000,
+  'attention.head_count_kv': 100_000,
+  vocab_size: 100_000_000,
+};
+
+/** Throws `out_of_range` when an architecture key exceeds its GGUF_LIMITS bound. */
+function checkLimit(arch: string, key: string, value: number | null): void {
+  const limit = GGUF_LIMITS[key];
+  if (value === null || limit === undefined || value <= limit) return;
+  const field = `${arch}.${key}`;
+  throw new CapacityError(
+    'out_of_range',
+    `${field} must be at most ${String(limit)}, got ${String(value)}`,
+    { field, expected: `an integer up to ${String(limit)}` },
+  );
+}
+
 /** Reads typed values out of the metadata, naming the key in every error. */
 class MetaReader {
   private readonly metadata: Readonly<Record<string, unknown>>;
@@ -240,6 +267,42 @@ function noteLayerFact(facts: LayerTensors[], layer: number, name: string): void
   if (base.startsWith('attn_sinks')) fact.sinks = true;
 }
 
+/**
+ * Throws when the file has no tensors, or when its `blk.N` indices do not run to `block_count`
+ * (fewer blocks, or more blocks than `block_count` minus `nextn_predict_layers` allows).
+ */
+function checkTensorLayers(
+  arch: string,
+  tensorInfos: readonly GgufTensorInfo[],
+  blockCount: number,
+  mtpLayers: number,
+): void {
+  if (tensorInfos.length === 0) {
+    throw new CapacityError('invalid_file', 'the GGUF has no tensors', {
+      field: 'tensor infos',
+      expected: 'the tensors of a model (a header-only or vocabulary-only file is not one)',
+    });
+  }
+  let highest = -1;
+  for (const info of tensorInfos) {
+    const match = /^blk\.(\d+)\./.exec(typeof info.name === 'string' ? info.name : '');
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  if (highest < 0 || highest + 1 === blockCount) return;
+  const extra = highest + 1 > blockCount ? ' (nextn_predict_layers does not cover them)' : '';
+  throw new CapacityError(
+    'contradictory_fields',
+    `${arch}.block_count says ${String(blockCount)} blocks, the tensors run blk.0 to ` +
+      `blk.${String(highest)}${extra}`,
+    {
+      field: `${arch}.block_count`,
+      expected:
+        `${String(highest + 1)}, the number of blk.N tensor blocks` +
+        (mtpLayers > 0 ? ` (${String(mtpLayers)} of them next-token-prediction)` : ''),
+    },
+  );
+}
+
 /** Which layers slide, from the file's pattern key or llama.cpp's per-architecture pattern. */
 function slidingLayers(meta: MetaReader, arch: string, layers: number): boolean[] | null {
   const key = `${arch}.attention.sliding_window_pattern`;
@@ -296,7 +359,16 @@ function layerMixer(
       expected: 'a positive integer per attention layer',
     });
   }
-  if (kvHeadsHere === 0) return { kind: 'none' };
+  if (kvHeadsHere === 0) {
+    throw new CapacityError(
+      'contradictory_fields',
+      `${arch}.attention.head_count_kv is 0 for layer ${String(i)}, which has attention tensors`,
+      {
+        field: `${arch}.attention.head_count_kv`,
+        expected: 'a positive integer per attention layer',
+      },
+    );
+  }
   const defaultHeadDim = context.embd / heads;
   const headDimK = meta.int(`${arch}.attention.key_length`) ?? defaultHeadDim;
   const headDimV = meta.int(`${arch}.attention.value_length`) ?? defaultHeadDim;
@@ -397,16 +469,31 @@ export function specFromGguf(
     });
   }
 
+  if (!KNOWN_ARCHITECTURES.has(arch) && !meta.has(`${arch}.block_count`)) {
+    throw new CapacityError(
+      'missing_field',
+      `unknown GGUF architecture ${arch}; the generic path needs ${arch}.block_count, ` +
+        `${arch}.embedding_length and ${arch}.attention.head_count, and the file has no ` +
+        `${arch}.block_count`,
+      { field: `${arch}.block_count`, expected: 'a known architecture or the generic keys' },
+    );
+  }
   const blockCount = meta.requireInt(`${arch}.block_count`);
+  checkLimit(arch, 'block_count', blockCount);
   const embd = meta.requireInt(`${arch}.embedding_length`);
+  checkLimit(arch, 'embedding_length', embd);
   const mtpLayers = meta.int(`${arch}.nextn_predict_layers`) ?? 0;
   const decoderLayers = blockCount - mtpLayers;
   if (decoderLayers <= 0) {
     throw invalid(`${arch}.nextn_predict_layers`, `below block_count (${blockCount})`, mtpLayers);
   }
 
+  checkTensorLayers(arch, tensorInfos, blockCount, mtpLayers);
+
   const expertCount = meta.int(`${arch}.expert_count`) ?? 0;
   const expertsUsed = meta.int(`${arch}.expert_used_count`);
+  checkLimit(arch, 'expert_count', expertCount);
+  checkLimit(arch, 'expert_used_count', expertsUsed);
   const facts = Array.from({ length: decoderLayers }, emptyLayerTensors);
   const seen = new Set<string>();
   const tensors = tensorInfos.map((info) => {
@@ -422,6 +509,8 @@ export function specFromGguf(
 
   const heads = meta.perLayer(`${arch}.attention.head_count`, blockCount);
   const kvHeads = meta.perLayer(`${arch}.attention.head_count_kv`, blockCount);
+  checkLimit(arch, 'attention.head_count', heads === null ? null : Math.max(0, ...heads));
+  checkLimit(arch, 'attention.head_count_kv', kvHeads === null ? null : Math.max(0, ...kvHeads));
   const windowTokens = meta.int(`${arch}.attention.sliding_window`);
   const sliding = windowTokens === null ? null : slidingLayers(meta, arch, decoderLayers);
   if (windowTokens !== null && sliding === null) {
@@ -472,6 +561,13 @@ export function specFromGguf(
     });
   }
 
+  const contextLength = meta.int(`${arch}.context_length`);
+  if (contextLength === 0) {
+    throw new CapacityError('out_of_range', `${arch}.context_length is 0`, {
+      field: `${arch}.context_length`,
+      expected: 'the trained context length in tokens, above 0',
+    });
+  }
   const causalKey = meta.get(`${arch}.attention.causal`);
   return {
     name: options.name ?? meta.str('general.name') ?? arch,
@@ -483,7 +579,7 @@ export function specFromGguf(
     mtpLayers,
     tensors,
     tiedEmbeddings: !tensors.some((tensor) => tensor.role === 'output'),
-    maxPositionTokens: meta.int(`${arch}.context_length`),
+    maxPositionTokens: contextLength,
     causal: !ENCODERS.has(arch) && causalKey !== false,
     moe,
     checkpoint: { dtype: checkpointDtype(meta.int('general.file_type')), quantization: null },

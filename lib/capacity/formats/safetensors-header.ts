@@ -69,6 +69,10 @@ export interface SafetensorsHeader {
   tensors: SafetensorsEntry[];
   /** The string-to-string `__metadata__` map, or null when absent. */
   metadata: Record<string, string> | null;
+  /** The file's size in bytes, when the reader knew it (to spot a cut-short download). */
+  fileBytes?: number;
+  /** The file's path or URL, when the reader knew it (for messages). */
+  ref?: string;
 }
 
 function fileError(message: string, field: string, expected: string): CapacityError {
@@ -244,5 +248,7 @@ export function parseSafetensorsHeader(
     if (name === '__metadata__') metadata = parseMetadata(raw);
     else tensors.push(parseEntry(name, raw));
   }
-  return { headerBytes, dataBytes: checkContiguous(tensors), tensors, metadata };
+  const dataBytes = checkContiguous(tensors);
+  const size = options.fileBytes === undefined ? {} : { fileBytes: options.fileBytes };
+  return { headerBytes, dataBytes, tensors, metadata, ...size };
 }

@@ -162,13 +162,52 @@ function inferredSpec(folded: FoldedTensor[], name: string): ModelSpec {
   };
 }
 
+/** An `incomplete_file` warning for each header whose file is shorter than its data offsets. */
+function incompleteFiles(list: readonly SafetensorsHeader[]): CapacityWarning[] {
+  return list.flatMap((header, index) => {
+    const needed = 8 + header.headerBytes + header.dataBytes;
+    if (header.fileBytes === undefined || header.fileBytes >= needed) return [];
+    const file = header.ref ?? `safetensors file ${String(index + 1)}`;
+    return [
+      {
+        code: 'incomplete_file' as const,
+        message:
+          `${file} is incomplete (truncated download?): ${String(header.fileBytes)} bytes, ` +
+          `its header describes ${String(needed)}`,
+        data: { file, fileBytes: header.fileBytes, neededBytes: needed },
+      },
+    ];
+  });
+}
+
+/** Throws when the tensors hold fewer decoder layers than the config says. */
+function checkLayersAgree(config: ModelSpec, folded: readonly FoldedTensor[]): void {
+  const indices = folded.flatMap((tensor) =>
+    tensor.spec.layer === null || tensor.spec.group === 'vision' ? [] : [tensor.spec.layer],
+  );
+  if (indices.length === 0) return;
+  const tensorLayers = Math.max(...indices) + 1;
+  if (tensorLayers >= config.layers.length) return;
+  throw new CapacityError(
+    'contradictory_fields',
+    `config.json says ${String(config.layers.length)} layers, the safetensors hold ` +
+      `${String(tensorLayers)} (layers 0 to ${String(tensorLayers - 1)})`,
+    {
+      field: 'num_hidden_layers, safetensors tensors',
+      expected: 'a config.json that belongs to these weights',
+    },
+  );
+}
+
 /**
  * A ModelSpec from one or more safetensors headers (the shards of one checkpoint). Tensors are
  * exact: stored dtype and bytes per logical weight, with quantisation parts, per-expert tensors
  * and stacked experts folded (see foldSafetensors). With `config` (the spec of the model's
  * config.json) the layers, sizes and MoE facts come from it; without one, layers are inferred
  * from shapes and each assumption is a warning. Tensors in layers past the decoder stack are
- * multi-token-prediction weights (group `mtp`, not read per token).
+ * multi-token-prediction weights (group `mtp`, not read per token). Tensors holding fewer layers
+ * than the config throw `contradictory_fields`; a file shorter than its header's data offsets
+ * (known `fileBytes`) adds an `incomplete_file` warning naming it.
  */
 export function specFromSafetensors(
   headers: SafetensorsHeader | readonly SafetensorsHeader[],
@@ -185,7 +224,12 @@ export function specFromSafetensors(
     shapeOf: (name) => configShapes.get(name),
     bits: configBits,
   });
-  if (!config) return inferredSpec(folded, options.name ?? 'safetensors model');
+  const incomplete = incompleteFiles(list);
+  if (!config) {
+    const inferred = inferredSpec(folded, options.name ?? 'safetensors model');
+    return { ...inferred, warnings: [...inferred.warnings, ...incomplete] };
+  }
+  checkLayersAgree(config, folded);
 
   const tensors = finishTensors(folded, {
     decoderLayers: config.layers.length,
@@ -198,6 +242,6 @@ export function specFromSafetensors(
     tensors,
     tiedEmbeddings: !tensors.some((tensor) => tensor.role === 'output'),
     checkpoint: { dtype: config.checkpoint.dtype ?? storedDtype(folded), quantization },
-    warnings: [...config.warnings],
+    warnings: [...config.warnings, ...incomplete],
   };
 }

@@ -50,16 +50,16 @@ describe('ConfigReader', () => {
     ['a string', '4096', 'invalid_field'],
     ['a boolean', true, 'invalid_field'],
   ] as const)('rejects a %s size naming the field', (_, value, code) => {
-    const config = new ConfigReader({ hidden_size: value }, 'text_config');
-    const error = caught(() => config.int('hidden_size'));
+    const config = new ConfigReader({ max_position_embeddings: value }, 'text_config');
+    const error = caught(() => config.int('max_position_embeddings'));
     expect(error.code).toBe(code);
-    expect(error.field).toBe('text_config.hidden_size');
+    expect(error.field).toBe('text_config.max_position_embeddings');
     expect(error.expected).toBe('a positive integer up to 2^40');
   });
 
   it('accepts sizes up to 2^40 elements', () => {
-    const config = new ConfigReader({ vocab_size: MAX_CONFIG_INT });
-    expect(config.int('vocab_size')).toBe(2 ** 40);
+    const config = new ConfigReader({ max_position_embeddings: MAX_CONFIG_INT });
+    expect(config.int('max_position_embeddings')).toBe(2 ** 40);
   });
 
   it('accepts zero where the bounds allow it', () => {
