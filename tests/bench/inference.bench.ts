@@ -1,4 +1,4 @@
-// Decode speed of the generated demo model: browser WASM (headless Chromium) against
+// Decode speed of the generated demo model: browser WASM and WebGPU (headless Chromium) against
 // onnxruntime-node in the same run, and both against the memory-bandwidth bound.
 //
 // The bound is bandwidth / bytes read per decoded token (all weights plus the KV cache at the
@@ -65,8 +65,12 @@ async function nodeDecodeRates(folder: string) {
   return { rate: median(rates), tokens, cacheTokens, weightsBytes: loaded.weights.weightsBytes };
 }
 
-async function browserDecodeRates(appBase: string, hubBase: string) {
-  const browser = await launchChromium();
+/**
+ * Decode rate in headless Chromium. `webgpu` launches it with `--enable-unsafe-webgpu`, which
+ * gives Chromium's software (SwiftShader) adapter here: the cell then runs on WebGPU.
+ */
+async function browserDecodeRates(appBase: string, hubBase: string, webgpu = false) {
+  const browser = await launchChromium(webgpu ? ['--enable-unsafe-webgpu'] : []);
   try {
     const page = await browser.newPage();
     await page.goto(`${appBase}/inference/`);
@@ -92,7 +96,8 @@ async function browserDecodeRates(appBase: string, hubBase: string) {
         (await page.getByTestId('inference-output').getAttribute('data-tokens')) ?? '[]',
       ) as number[];
     }
-    return { rate: median(rates), tokens };
+    const backend = await page.getByTestId('inference-backend').getAttribute('data-backend');
+    return { rate: median(rates), tokens, backend };
   } finally {
     await browser.close();
   }
@@ -107,29 +112,35 @@ try {
   const bandwidth = measureBandwidthBytesPerSecond();
   const node = await nodeDecodeRates(folder);
   const browser = await browserDecodeRates(app.baseUrl, hub.base);
+  const webgpu = await browserDecodeRates(app.baseUrl, hub.base, true);
 
   const meanContext = 16 + NEW_TOKENS / 2; // prompt (16 tokens) plus half the new tokens
   const kvReadBytes = meanContext * 4 * 2 * 2 * 16 * 4; // layers x K+V x kv heads x dim x f32
   const bytesPerToken = node.weightsBytes + kvReadBytes;
   const boundRate = bandwidth / bytesPerToken;
-  const same =
-    node.tokens.length === browser.tokens.length &&
-    node.tokens.every((token, index) => token === browser.tokens[index]);
+  const sameAs = (other: readonly number[]) =>
+    node.tokens.length === other.length &&
+    node.tokens.every((token, index) => token === other[index]);
+  const same = sameAs(browser.tokens) && sameAs(webgpu.tokens);
 
-  report('transformers.js decode: browser WASM vs onnxruntime-node (demo model, fp32)', [
+  report('transformers.js decode: browser WASM and WebGPU vs onnxruntime-node (demo model, fp32)', [
     machineLine(),
     `model: 4 layers, hidden 64, GQA 4/2, ${node.weightsBytes} weight bytes`,
     `decode: ${NEW_TOKENS} new tokens after a 16-token prompt, median of ${RUNS} runs`,
     `onnxruntime-node (1 thread): ${node.rate.toFixed(1)} tokens/s`,
     `browser WASM (Chromium, 1 thread): ${browser.rate.toFixed(1)} tokens/s`,
-    `browser / node: ${(browser.rate / node.rate).toFixed(3)}`,
-    `same greedy tokens in both: ${same ? 'yes' : 'NO'}`,
+    `browser ${webgpu.backend} (Chromium software adapter): ${webgpu.rate.toFixed(1)} tokens/s`,
+    `browser / node: ${browser.backend} ${(browser.rate / node.rate).toFixed(3)}, ` +
+      `${webgpu.backend} ${(webgpu.rate / node.rate).toFixed(3)}`,
+    `same greedy tokens in all three: ${same ? 'yes' : 'NO'}`,
     `bandwidth (measured, 256 MiB single-thread copy, read + write): ` +
       `${(bandwidth / 1e9).toFixed(1)} GB/s`,
     `bytes per token: ${bytesPerToken} (weights + KV at ${meanContext} tokens)`,
     `bandwidth bound: ${boundRate.toFixed(0)} tokens/s`,
     `share of bound: node ${((node.rate / boundRate) * 100).toFixed(2)}%, ` +
-      `browser ${((browser.rate / boundRate) * 100).toFixed(2)}%`,
+      `browser ${browser.backend} ${((browser.rate / boundRate) * 100).toFixed(2)}%, ` +
+      `browser ${webgpu.backend} ${((webgpu.rate / boundRate) * 100).toFixed(2)}% ` +
+      `(the software adapter runs on the same CPU, so the bound is the same)`,
   ]);
   if (!same) process.exitCode = 1;
 } finally {
