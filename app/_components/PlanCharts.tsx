@@ -2,7 +2,7 @@
 'use client';
 
 import { useMemo } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import type { MaxContextEntry, PlanCellData } from '../../workers/plan-types.ts';
 import { formatTokens } from '../_lib/format.ts';
 import { UPlotChart } from './UPlotChart.tsx';
@@ -31,15 +31,17 @@ function BreakdownChart({ data }: { data: PlanOk }) {
     const cumulative = parts.map((_, k) =>
       parts.slice(0, k + 1).reduce((sum, part) => sum + part.bytes, 0),
     );
-    const bars = uPlot.paths.bars?.({ size: [0.5, 90] });
-    const partSeries = parts.map((part, k) => ({
-      label: part.name,
-      fill: colour(PART_COLOURS, k),
-      stroke: colour(PART_COLOURS, k),
-      ...(bars ? { paths: bars } : {}),
-      points: { show: false },
-    }));
-    const opts: ChartOptions = {
+    const partSeries = (lib: typeof uPlot) => {
+      const bars = lib.paths.bars?.({ size: [0.5, 90] });
+      return parts.map((part, k) => ({
+        label: part.name,
+        fill: colour(PART_COLOURS, k),
+        stroke: colour(PART_COLOURS, k),
+        ...(bars ? { paths: bars } : {}),
+        points: { show: false },
+      }));
+    };
+    const opts = (lib: typeof uPlot): ChartOptions => ({
       title: 'Memory on the busiest device (GiB), stacked by part; dot: what the engine may use',
       scales: {
         x: { time: false, range: [-0.5, Math.max(0.5, xs.length - 0.5)] },
@@ -54,7 +56,7 @@ function BreakdownChart({ data }: { data: PlanOk }) {
       ],
       series: [
         { label: 'device' },
-        ...partSeries.reverse(),
+        ...partSeries(lib).reverse(),
         {
           label: 'engine budget',
           stroke: '#111',
@@ -62,7 +64,7 @@ function BreakdownChart({ data }: { data: PlanOk }) {
           points: { show: true, size: 12, fill: '#111' },
         },
       ],
-    };
+    });
     const stacks = cumulative.map((bytes) => xs.map(() => gib(bytes))).reverse();
     const budget = fits.map((fit) => gib(fit.budgetBytesPerDevice));
     return { options: opts, series: [xs, ...stacks, budget] as uPlot.AlignedData };

@@ -2,8 +2,23 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+
+/**
+ * uPlot's script, fetched the first time a chart mounts rather than with the page, so a
+ * notebook's first numbers do not wait for it.
+ */
+let library: Promise<typeof uPlot> | null = null;
+function loadUPlot(): Promise<typeof uPlot> {
+  library ??= import('uplot').then((module) => module.default);
+  return library;
+}
+
+/** Chart options, or a function building them with the library (for uPlot's path builders). */
+export type ChartOptionsInput =
+  | Omit<uPlot.Options, 'width' | 'height'>
+  | ((lib: typeof uPlot) => Omit<uPlot.Options, 'width' | 'height'>);
 
 /** Draws `data` with uPlot `options` (width follows the container; height is given). */
 export function UPlotChart({
@@ -12,7 +27,7 @@ export function UPlotChart({
   height,
   label,
 }: {
-  options: Omit<uPlot.Options, 'width' | 'height'>;
+  options: ChartOptionsInput;
   data: uPlot.AlignedData;
   height: number;
   label: string;
@@ -22,15 +37,24 @@ export function UPlotChart({
   useEffect(() => {
     const element = box.current;
     if (!element) return undefined;
-    const width = Math.max(320, element.clientWidth);
-    const plot = new uPlot({ ...options, width, height }, data, element);
-    const observer = new ResizeObserver(() => {
-      plot.setSize({ width: Math.max(320, element.clientWidth), height });
+    let plot: uPlot | null = null;
+    let observer: ResizeObserver | null = null;
+    let live = true;
+    void loadUPlot().then((UPlot) => {
+      if (!live) return;
+      const width = Math.max(320, element.clientWidth);
+      const resolved = typeof options === 'function' ? options(UPlot) : options;
+      const drawn = new UPlot({ ...resolved, width, height }, data, element);
+      plot = drawn;
+      observer = new ResizeObserver(() => {
+        drawn.setSize({ width: Math.max(320, element.clientWidth), height });
+      });
+      observer.observe(element);
     });
-    observer.observe(element);
     return () => {
-      observer.disconnect();
-      plot.destroy();
+      live = false;
+      observer?.disconnect();
+      plot?.destroy();
     };
   }, [options, data, height]);
 
