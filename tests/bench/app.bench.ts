@@ -34,37 +34,78 @@ interface LoadSample {
 }
 
 interface ScriptSeen {
+  url: string;
   requestedAtMs: number;
   gzipBytes: number;
   monaco: boolean;
+  fromCache: boolean;
+}
+
+/** Name of the page global where the init script leaves the first plan's frame time. */
+const FIRST_PLAN_GLOBAL = '__hwledgerFirstPlanMs';
+
+/**
+ * Runs in the page before its own scripts: notes the first animation frame after a plan verdict
+ * enters the DOM, i.e. when the first computed result is painted. Reading the clock from the
+ * test instead would add however long the page's main thread stays busy afterwards (Monaco is
+ * parsed right after the first plans), which is not time the user waits for the result.
+ */
+function watchFirstPlan(globalName: string): void {
+  const observer = new MutationObserver(() => {
+    if (!document.querySelector('[data-testid="plan-verdict"]')) return;
+    observer.disconnect();
+    requestAnimationFrame(() => {
+      Reflect.set(window, globalName, performance.now());
+    });
+  });
+  observer.observe(document, { childList: true, subtree: true });
 }
 
 /**
  * Loads the example cold and measures the scripts requested before the first Monaco chunk
- * (page and worker scripts alike), and the time from navigation to the first plan verdict.
+ * (page and worker scripts alike; a script fetched again from the HTTP cache, as a worker does
+ * with chunks the page already has, is counted once), and the time from navigation to the
+ * first painted plan verdict.
  */
 async function loadNotebook(browser: Browser, baseUrl: string): Promise<LoadSample> {
   const context = await browser.newContext();
   const page = await context.newPage();
+  await page.addInitScript(watchFirstPlan, FIRST_PLAN_GLOBAL);
   const started = Date.now();
   const scripts: Promise<ScriptSeen>[] = [];
   page.on('request', (request) => {
     if (!request.url().endsWith('.js')) return;
     const requestedAtMs = Date.now() - started;
+    const seen = async (): Promise<ScriptSeen> => {
+      const response = await request.response();
+      const body = response ? await response.body() : Buffer.alloc(0);
+      const sizes = await request.sizes();
+      return {
+        url: request.url(),
+        requestedAtMs,
+        gzipBytes: gzipSync(body).length,
+        monaco: isMonaco(body),
+        fromCache: sizes.responseBodySize < 0,
+      };
+    };
     scripts.push(
-      request
-        .response()
-        .then(async (response) => {
-          const body = response ? await response.body() : Buffer.alloc(0);
-          return { requestedAtMs, gzipBytes: gzipSync(body).length, monaco: isMonaco(body) };
-        })
-        .catch(() => ({ requestedAtMs, gzipBytes: 0, monaco: false })),
+      seen().catch(() => ({
+        url: request.url(),
+        requestedAtMs,
+        gzipBytes: 0,
+        monaco: false,
+        fromCache: false,
+      })),
     );
   });
 
   await page.goto(`${baseUrl}${EXAMPLE}`);
-  await page.getByTestId('plan-verdict').first().waitFor({ timeout: 60_000 });
-  const firstResultMs = await page.evaluate(() => performance.now());
+  await page.waitForFunction((name) => Reflect.has(window, name), FIRST_PLAN_GLOBAL, {
+    timeout: 60_000,
+  });
+  const firstResultMs = Number(
+    await page.evaluate((name) => Reflect.get(window, name), FIRST_PLAN_GLOBAL),
+  );
   await page.waitForTimeout(2000);
   const seen = await Promise.all(scripts);
   await context.close();
@@ -72,10 +113,14 @@ async function loadNotebook(browser: Browser, baseUrl: string): Promise<LoadSamp
   const firstMonaco = Math.min(
     ...seen.filter((script) => script.monaco).map((script) => script.requestedAtMs),
   );
-  const before = seen.filter((script) => !script.monaco && script.requestedAtMs < firstMonaco);
+  const shipped = new Map<string, number>();
+  for (const script of seen) {
+    if (script.monaco || script.requestedAtMs >= firstMonaco || script.fromCache) continue;
+    shipped.set(script.url, script.gzipBytes);
+  }
   return {
     firstResultMs,
-    beforeMonacoGzipBytes: before.reduce((sum, script) => sum + script.gzipBytes, 0),
+    beforeMonacoGzipBytes: [...shipped.values()].reduce((sum, bytes) => sum + bytes, 0),
   };
 }
 
@@ -164,7 +209,7 @@ try {
     machineLine(),
     `JavaScript requested before Monaco's first chunk (gzip, page and workers): ` +
       `${scriptKb.toFixed(1)} KB (target 300 KB: ${verdict(scriptKb < 300)})`,
-    `navigation to first computed plan: ${firstResult.toFixed(0)} ms, median of ${LOADS} cold ` +
+    `navigation to first painted plan: ${firstResult.toFixed(0)} ms, median of ${LOADS} cold ` +
       `loads (target 1000 ms: ${verdict(firstResult < 1000)}); static file baseline ` +
       `${median(staticMs).toFixed(1)} ms, ratio ${(firstResult / median(staticMs)).toFixed(1)}`,
     `plan worker round trip per edit: ${roundTrip.toFixed(2)} ms, median of ${roundTrips.length} ` +
