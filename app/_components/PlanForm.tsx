@@ -7,6 +7,7 @@ import type { CatalogueData } from '../../workers/plan-types.ts';
 import { formatBytes, formatTokens } from '../_lib/format.ts';
 import {
   COUNT_BOUNDS,
+  readContextTokens,
   readCount,
   readDeviceCount,
   readPrice,
@@ -122,10 +123,7 @@ export function PlanForm({
 
   const reads: Record<TypedField, FieldRead<number | null>> = {
     gpus: readDeviceCount(typed.gpus ?? String(inputs.gpus), inputs.engine),
-    contextTokens: readCount(
-      typed.contextTokens ?? String(inputs.contextTokens),
-      COUNT_BOUNDS.contextTokens,
-    ),
+    contextTokens: readContextTokens(typed.contextTokens ?? String(inputs.contextTokens)),
     batch: readCount(typed.batch ?? String(inputs.batch), COUNT_BOUNDS.batch),
     price: readPrice(typed.price ?? priceText(inputs.priceUsdPerGpuHour)),
   };
@@ -223,9 +221,7 @@ export function PlanForm({
             problem={problem('contextTokens')}
             testId="plan-context"
             inputMode="numeric"
-            onText={(text) =>
-              onTyped('contextTokens', text, (t) => readCount(t, COUNT_BOUNDS.contextTokens))
-            }
+            onText={(text) => onTyped('contextTokens', text, readContextTokens)}
           />
           <TextField
             label="batch (sequences)"
@@ -248,7 +244,7 @@ export function PlanForm({
           />
           <CompareDevices
             chosen={inputs.compareDevices}
-            devices={devices}
+            devices={devices.filter((d) => d.id !== inputs.device)}
             onChange={(compareDevices) => update({ compareDevices })}
           />
         </div>

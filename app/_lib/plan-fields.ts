@@ -38,6 +38,23 @@ export function readCount(text: string, bounds: CountBounds): FieldRead<number> 
   return { ok: false, problem: `a whole number from ${String(bounds.min)} to ${max}` };
 }
 
+const TOKENS = /^(\d{1,9})\s*([km]?)$/i;
+
+/**
+ * A context length as the CLI reads it: `8192`, `32k` or `1m` (k = 1024, m = 1024^2, as
+ * engines count), from 1 to the planner's 2^24 tokens.
+ */
+export function readContextTokens(text: string): FieldRead<number> {
+  const match = TOKENS.exec(text.trim());
+  const unit = match?.[2]?.toLowerCase() ?? '';
+  const scale = unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : 1;
+  const value = match ? Number(match[1]) * scale : NaN;
+  const { min, max } = COUNT_BOUNDS.contextTokens;
+  if (value >= min && value <= max) return { ok: true, value };
+  const most = max.toLocaleString('en-US');
+  return { ok: false, problem: `a token count from 1 to ${most}, such as 8192 or 32k` };
+}
+
 /** The device count, which an engine that runs on one device only limits to 1. */
 export function readDeviceCount(text: string, engine: PlanEngine): FieldRead<number> {
   const read = readCount(text, COUNT_BOUNDS.gpus);

@@ -101,14 +101,14 @@ test('an invalid context or price is refused in place and the old result is mark
   for (const bad of ['abc', '-5', '0', '1e400']) {
     await context.fill(bad);
     await expect(cell.getByTestId('plan-context-problem')).toHaveText(
-      'a whole number from 1 to 16,777,216',
+      'a token count from 1 to 16,777,216, such as 8192 or 32k',
     );
     await expect(cell.getByTestId('plan-stale')).toContainText('context (tokens) is not valid');
     await expect(context).toHaveValue(bad);
   }
   await screenshot(page, 'plan-stale-context');
 
-  await context.fill('4096');
+  await context.fill('4k');
   await expect(cell.getByTestId('plan-stale')).toHaveCount(0);
   const want = plan({
     model: catalogueSpec('llama-3.1-8b'),
@@ -147,6 +147,7 @@ test('device labels use GiB like the result tables, and huge sizes use larger un
   await expect(device.locator('option[value=rtx-4090]')).toHaveText(
     'NVIDIA GeForce RTX 4090 (24.0 GiB)',
   );
+  await expect(cell.locator('[data-testid=plan-compare] option[value=rtx-4090]')).toHaveCount(0);
   const labels = await device.locator('option').allTextContents();
   expect(labels.filter((label) => !/ \(\d+\.\d GiB\)$/.test(label))).toEqual([]);
 

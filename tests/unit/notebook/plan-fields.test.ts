@@ -3,25 +3,41 @@ import { describe, expect, it } from 'vitest';
 import { configFileProblemBeforeRead, configTextProblem } from '../../../app/_lib/config-file.ts';
 import {
   COUNT_BOUNDS,
+  readContextTokens,
   readCount,
   readDeviceCount,
   readPrice,
 } from '../../../app/_lib/plan-fields.ts';
 
 describe('readCount', () => {
-  it.each(['abc', '-5', '0', '1e400', '1.5', '', '16777217'])('refuses %j as context', (text) => {
-    expect(readCount(text, COUNT_BOUNDS.contextTokens)).toEqual({
+  it.each(['abc', '-5', '0', '1e400', '1.5', '', '1048577'])('refuses %j as a batch', (text) => {
+    expect(readCount(text, COUNT_BOUNDS.batch)).toEqual({
       ok: false,
-      problem: 'a whole number from 1 to 16,777,216', // 2^24, the core's context search limit
+      problem: 'a whole number from 1 to 1,048,576', // 2^20, the core's concurrency search limit
+    });
+  });
+
+  it('reads a whole number within its bounds', () => {
+    expect(readCount(' 8 ', COUNT_BOUNDS.batch)).toEqual({ ok: true, value: 8 });
+  });
+});
+
+describe('readContextTokens', () => {
+  it.each(['abc', '-5', '0', '1e400', '1.5', '', '16777217', '17m'])('refuses %j', (text) => {
+    expect(readContextTokens(text)).toEqual({
+      ok: false,
+      problem: 'a token count from 1 to 16,777,216, such as 8192 or 32k', // 2^24 tokens
     });
   });
 
   it.each([
     ['8192', 8192],
     [' 32768 ', 32768],
-    ['16777216', 2 ** 24],
-  ])('reads %j as %d tokens', (text, value) => {
-    expect(readCount(text, COUNT_BOUNDS.contextTokens)).toEqual({ ok: true, value });
+    ['32k', 32 * 1024],
+    ['128K', 128 * 1024],
+    ['16m', 16 * 1024 ** 2],
+  ])('reads %j as %d tokens, k and m as the CLI reads them', (text, value) => {
+    expect(readContextTokens(text)).toEqual({ ok: true, value });
   });
 });
 
