@@ -22,6 +22,8 @@ export interface CatalogueData {
 export interface ContextSweepData {
   contextTokens: number[];
   perDeviceBytes: (number | null)[];
+  /** The model's own context limit in tokens (max_position_embeddings); absent when unknown. */
+  modelLimitTokens?: number;
 }
 
 /** One cell of the largest-context table: tokens and what limited them, or why there is none. */

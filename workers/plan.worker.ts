@@ -10,24 +10,12 @@ import {
   plan,
   WEIGHT_SCHEME_NAMES,
   type ModelSpec,
-  type PlanRequest,
-  type PlanResult,
 } from '../lib/capacity/index.ts';
 import type { PlanInputs } from '../lib/notebook/model.ts';
 import { SourceError } from '../lib/sources/errors.ts';
 import { DEFAULT_HUB_BASE, loadHubSpec, normalHubBase } from '../lib/sources/hub.ts';
-import type {
-  CatalogueData,
-  ContextSweepData,
-  HubProgress,
-  MaxContextEntry,
-  MaxContextTable,
-  PlanCellData,
-  PlanErrorData,
-} from './plan-types.ts';
-
-/** Weight schemes the largest-context table compares with the plan's own. */
-const COMPARED_SCHEMES = ['bf16', 'Q8_0', 'Q4_K_M'];
+import { contextSweep, maxContextTable, planRequest as request } from './plan-tables.ts';
+import type { CatalogueData, HubProgress, PlanCellData, PlanErrorData } from './plan-types.ts';
 
 function errorData(error: unknown): PlanErrorData {
   const raw = (typeof error === 'object' && error !== null ? error : {}) as Record<string, unknown>;
@@ -89,72 +77,6 @@ async function modelSpec(
   if (model.kind === 'catalogue') return catalogueSpec(model.id);
   if (model.kind === 'hub') return hubSpec(model, hubBase, onProgress);
   return parseHfConfig(model.text, { name: model.fileName ?? 'pasted config.json' });
-}
-
-function devicesOf(inputs: PlanInputs): string[] {
-  return [inputs.device, ...inputs.compareDevices.filter((id) => id !== inputs.device)];
-}
-
-function request(spec: ModelSpec, inputs: PlanInputs, patch: Partial<PlanRequest> = {}) {
-  const base: PlanRequest = {
-    model: spec,
-    weights: inputs.weights,
-    kv: inputs.kv,
-    contextTokens: inputs.contextTokens,
-    batch: inputs.batch,
-    engine: inputs.engine,
-    devices: devicesOf(inputs),
-    gpus: inputs.gpus,
-    parallelism: inputs.parallelism,
-  };
-  if (inputs.priceUsdPerGpuHour !== null) base.priceUsdPerGpuHour = inputs.priceUsdPerGpuHour;
-  return { ...base, ...patch };
-}
-
-function tryPlan(req: PlanRequest): PlanResult | null {
-  try {
-    return plan(req);
-  } catch {
-    return null;
-  }
-}
-
-/** Context lengths from 1,024 tokens, doubling up to twice the plan's (at least 131,072). */
-function sweepPoints(contextTokens: number): number[] {
-  const top = Math.max(131_072, contextTokens * 2);
-  const points: number[] = [];
-  for (let tokens = 1024; tokens <= top; tokens *= 2) points.push(tokens);
-  if (!points.includes(contextTokens)) points.push(contextTokens);
-  return points.sort((a, b) => a - b);
-}
-
-function contextSweep(spec: ModelSpec, inputs: PlanInputs): ContextSweepData {
-  const contextTokens = sweepPoints(inputs.contextTokens);
-  const devices = [inputs.device];
-  const perDeviceBytes = contextTokens.map(
-    (tokens) =>
-      tryPlan(request(spec, inputs, { contextTokens: tokens, devices }))?.memory.perDeviceBytes ??
-      null,
-  );
-  return { contextTokens, perDeviceBytes };
-}
-
-function maxContextTable(spec: ModelSpec, inputs: PlanInputs, result: PlanResult) {
-  const schemes = [inputs.weights, ...COMPARED_SCHEMES.filter((s) => s !== inputs.weights)].filter(
-    (scheme) => scheme === inputs.weights || WEIGHT_SCHEME_NAMES.includes(scheme),
-  );
-  const plans = schemes.map((weights) => tryPlan(request(spec, inputs, { weights })));
-  const rows = result.fit.map((fit, row) => ({
-    deviceId: fit.device,
-    label: fit.name,
-    entries: plans.map((planned): MaxContextEntry => {
-      if (!planned) return { tokens: null, reason: 'unsupported' };
-      const limit = planned.fit[row]?.maxContext ?? null;
-      return limit ? { ...limit } : { tokens: null, reason: 'does_not_fit' };
-    }),
-  }));
-  const table: MaxContextTable = { schemes, rows };
-  return table;
 }
 
 const api = {

@@ -3,10 +3,17 @@
 
 import dynamic from 'next/dynamic';
 import { useState } from 'react';
-import type { Cell, CodeCell, MarkdownCell, PlanCell } from '../../lib/notebook/model.ts';
+import type {
+  Cell,
+  CodeCell,
+  MarkdownCell,
+  PlanCell,
+  PlanModelSource,
+} from '../../lib/notebook/model.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { useEditorGate } from '../_lib/editor-gate.ts';
 import { formatBytes } from '../_lib/format.ts';
+import { planErrorText } from '../_lib/plan-error-text.ts';
 import type { CellRun } from '../_lib/runner.ts';
 import { useHubBase } from '../_lib/settings.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -87,17 +94,14 @@ function MarkdownBody({ cell, actions }: { cell: MarkdownCell; actions: CellActi
   );
 }
 
-function RunMessage({ run }: { run: CellRun | undefined }) {
+function RunMessage({ run, model }: { run: CellRun | undefined; model?: PlanModelSource }) {
   if (!run) return null;
   if (run.status === 'error') {
     const pe = run.planError;
     return (
       <div className="cell-error" role="alert" data-testid="cell-error">
-        {pe?.field ? (
-          <p>
-            <strong>{pe.field}</strong>: {pe.message}
-            {pe.expected ? ` (expected ${pe.expected})` : ''}
-          </p>
+        {pe && model ? (
+          <p>{planErrorText(pe, model)}</p>
         ) : (
           <p>
             {run.message}
@@ -157,14 +161,15 @@ function PlanBody({
   if (!catalogue) return <p className="muted">Loading the catalogue…</p>;
   return (
     <>
-      <PlanForm cell={cell} catalogue={catalogue} onChange={actions.change} />
+      <PlanForm cell={cell} catalogue={catalogue} onChange={actions.change}>
+        {run?.status === 'done' && run.kind === 'plan' ? (
+          <ErrorBoundary what="this plan">
+            <PlanResultView data={run.data} />
+          </ErrorBoundary>
+        ) : null}
+      </PlanForm>
       <HubProgressNote cell={cell} run={run} />
-      <RunMessage run={run} />
-      {run?.status === 'done' && run.kind === 'plan' ? (
-        <ErrorBoundary what="this plan">
-          <PlanResultView data={run.data} />
-        </ErrorBoundary>
-      ) : null}
+      <RunMessage run={run} model={cell.inputs.model} />
     </>
   );
 }

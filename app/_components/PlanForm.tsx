@@ -1,257 +1,47 @@
-// The plan-cell form: model (catalogue, config.json or hub id), device, quantization, sizes.
+// The plan-cell form: model, device and count, engine, quantization, sizes and price.
 'use client';
 
-import { useState, type DragEvent } from 'react';
+import { useState, type ReactNode } from 'react';
 import { PLAN_ENGINES, type PlanCell, type PlanInputs } from '../../lib/notebook/model.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
-import { formatGB } from '../_lib/format.ts';
-import { hubBaseSetting, setHubBaseSetting, useHubBase } from '../_lib/settings.ts';
+import { formatBytes, formatTokens } from '../_lib/format.ts';
+import {
+  COUNT_BOUNDS,
+  readContextTokens,
+  readCount,
+  readDeviceCount,
+  readPrice,
+  SINGLE_DEVICE_ENGINES,
+  type FieldRead,
+} from '../_lib/plan-fields.ts';
+import { Select, TextField, type SelectOption } from './FormFields.tsx';
+import { ModelPicker } from './ModelPicker.tsx';
 
-function IntField({
-  label,
-  value,
-  onChange,
-  testId,
-}: {
-  label: string;
-  value: number;
-  onChange: (value: number) => void;
-  testId: string;
-}) {
-  const [text, setText] = useState(String(value));
-  const [shown, setShown] = useState(value);
-  if (shown !== value) {
-    setShown(value);
-    setText(String(value));
-  }
-  const valid =
-    /^\d+$/.test(text.trim()) && Number(text) >= 1 && Number.isSafeInteger(Number(text));
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <input
-        inputMode="numeric"
-        value={text}
-        data-testid={testId}
-        aria-invalid={!valid}
-        onChange={(event) => {
-          setText(event.target.value);
-          const next = Number(event.target.value.trim());
-          if (/^\d+$/.test(event.target.value.trim()) && next >= 1 && Number.isSafeInteger(next)) {
-            setShown(next);
-            onChange(next);
-          }
-        }}
-      />
-      {valid ? null : <small className="invalid">a whole number, at least 1</small>}
-    </label>
-  );
+const plain = (ids: readonly string[]): SelectOption[] => ids.map((id) => ({ id, label: id }));
+
+/** The typed fields of the form, kept as typed until they read as a valid value. */
+type TypedField = 'gpus' | 'contextTokens' | 'batch' | 'price';
+
+/** What each typed field is called in the form, for the stale-result note. */
+const TYPED_LABELS: Record<TypedField, string> = {
+  gpus: 'count',
+  contextTokens: 'context (tokens)',
+  batch: 'batch (sequences)',
+  price: 'price',
+};
+
+/** Engines offered for `gpus` devices: one-device engines are disabled, saying why. */
+function engineOptions(gpus: number): SelectOption[] {
+  return PLAN_ENGINES.map((engine) => {
+    const single = SINGLE_DEVICE_ENGINES.includes(engine) && gpus > 1;
+    return single
+      ? { id: engine, label: `${engine} (one device only)`, disabled: true }
+      : { id: engine, label: engine };
+  });
 }
 
-function Select({
-  label,
-  value,
-  options,
-  onChange,
-  testId,
-}: {
-  label: string;
-  value: string;
-  options: { id: string; label: string }[];
-  onChange: (value: string) => void;
-  testId: string;
-}) {
-  const known = options.some((option) => option.id === value);
-  return (
-    <label className="field">
-      <span>{label}</span>
-      <select value={value} data-testid={testId} onChange={(event) => onChange(event.target.value)}>
-        {known ? null : <option value={value}>{value}</option>}
-        {options.map((option) => (
-          <option key={option.id} value={option.id}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-/** The catalogue id a stored model name (an id or an alias, any case) stands for. */
-function catalogueId(catalogue: CatalogueData, name: string): string {
-  const key = name.toLowerCase();
-  const found = catalogue.models.find(
-    (m) => m.id.toLowerCase() === key || m.aliases.some((a) => a.toLowerCase() === key),
-  );
-  return found?.id ?? name;
-}
-
-const plain = (ids: readonly string[]) => ids.map((id) => ({ id, label: id }));
-
-/** The app-wide hub base URL: typed text stays as typed, the setting follows every edit. */
-function HubBaseField() {
-  const hubBase = useHubBase();
-  const [text, setText] = useState(hubBase);
-  const [shown, setShown] = useState(hubBase);
-  if (shown !== hubBase) {
-    setShown(hubBase);
-    setText(hubBase);
-  }
-  return (
-    <label className="field">
-      <span>hub base URL (this browser, every notebook)</span>
-      <input
-        data-testid="plan-hub-base"
-        spellCheck={false}
-        value={text}
-        onChange={(event) => {
-          setText(event.target.value);
-          setHubBaseSetting(event.target.value);
-          setShown(hubBaseSetting());
-        }}
-      />
-    </label>
-  );
-}
-
-/** The hub id (as typed) and optional revision of a plan cell's model. */
-function HubFields({
-  model,
-  update,
-}: {
-  model: Extract<PlanInputs['model'], { kind: 'hub' }>;
-  update: (patch: Partial<PlanInputs>) => void;
-}) {
-  const withRevision = (id: string, revision: string) =>
-    revision === '' ? { kind: 'hub' as const, id } : { kind: 'hub' as const, id, revision };
-  return (
-    <div className="row">
-      <label className="field">
-        <span>Hugging Face id</span>
-        <input
-          data-testid="plan-hub-id"
-          spellCheck={false}
-          placeholder="org/name, such as meta-llama/Llama-3.1-8B"
-          value={model.id}
-          onChange={(event) =>
-            update({ model: withRevision(event.target.value, model.revision ?? '') })
-          }
-        />
-      </label>
-      <label className="field">
-        <span>revision (optional)</span>
-        <input
-          data-testid="plan-hub-revision"
-          spellCheck={false}
-          placeholder="main"
-          value={model.revision ?? ''}
-          onChange={(event) => update({ model: withRevision(model.id, event.target.value) })}
-        />
-      </label>
-      <HubBaseField />
-    </div>
-  );
-}
-
-function ModelPicker({
-  inputs,
-  catalogue,
-  update,
-}: {
-  inputs: PlanInputs;
-  catalogue: CatalogueData;
-  update: (patch: Partial<PlanInputs>) => void;
-}) {
-  const [drag, setDrag] = useState(false);
-  const model = inputs.model;
-  const onDrop = (event: DragEvent) => {
-    event.preventDefault();
-    setDrag(false);
-    const file = event.dataTransfer.files[0];
-    if (!file) return;
-    void file
-      .text()
-      .then((text) => update({ model: { kind: 'config', text, fileName: file.name } }));
-  };
-  return (
-    <fieldset className="model-picker">
-      <legend>Model</legend>
-      <label>
-        <input
-          type="radio"
-          checked={model.kind === 'catalogue'}
-          onChange={() =>
-            update({ model: { kind: 'catalogue', id: catalogue.models[0]?.id ?? '' } })
-          }
-        />{' '}
-        from the catalogue
-      </label>
-      <label>
-        <input
-          type="radio"
-          data-testid="model-config-radio"
-          checked={model.kind === 'config'}
-          onChange={() => update({ model: { kind: 'config', text: '', fileName: null } })}
-        />{' '}
-        config.json (paste or drop a file)
-      </label>
-      <label>
-        <input
-          type="radio"
-          data-testid="model-hub-radio"
-          checked={model.kind === 'hub'}
-          onChange={() => update({ model: { kind: 'hub', id: '' } })}
-        />{' '}
-        Hugging Face id
-      </label>
-      {model.kind === 'hub' ? <HubFields model={model} update={update} /> : null}
-      {model.kind === 'hub' ? null : model.kind === 'catalogue' ? (
-        <Select
-          label="catalogue model"
-          value={catalogueId(catalogue, model.id)}
-          options={catalogue.models}
-          testId="plan-model"
-          onChange={(id) => update({ model: { kind: 'catalogue', id } })}
-        />
-      ) : (
-        <div
-          className={drag ? 'drop drag' : 'drop'}
-          onDragOver={(event) => {
-            event.preventDefault();
-            setDrag(true);
-          }}
-          onDragLeave={() => setDrag(false)}
-          onDrop={onDrop}
-        >
-          <textarea
-            data-testid="plan-config"
-            spellCheck={false}
-            rows={6}
-            placeholder='Paste a Hugging Face config.json here, or drop the file on this box: {"model_type": "llama", ...}'
-            value={model.text}
-            onChange={(event) =>
-              update({
-                model: { kind: 'config', text: event.target.value, fileName: model.fileName },
-              })
-            }
-          />
-          <input
-            type="file"
-            accept=".json,application/json"
-            aria-label="config.json file"
-            onChange={(event) => {
-              const file = event.target.files?.[0];
-              if (file)
-                void file
-                  .text()
-                  .then((text) => update({ model: { kind: 'config', text, fileName: file.name } }));
-            }}
-          />
-          {model.fileName ? <small>from {model.fileName}</small> : null}
-        </div>
-      )}
-    </fieldset>
-  );
+function priceText(price: number | null): string {
+  return price === null ? '' : String(price);
 }
 
 /** The extra device types a plan is compared on: chips to remove, a list to add from. */
@@ -303,126 +93,192 @@ function CompareDevices({
   );
 }
 
-/** Edits a plan cell's name and inputs; every change goes straight to `onChange`. */
+/**
+ * Edits a plan cell's name and inputs; every valid change goes straight to `onChange`. A typed
+ * number that does not read (`abc`, `-5`, `0`, `1e400`) shows its problem beside the field and
+ * leaves the cell's inputs as they were, and `children` (the last result) is marked out of date
+ * until the field reads again.
+ */
 export function PlanForm({
   cell,
   catalogue,
   onChange,
+  children,
 }: {
   cell: PlanCell;
   catalogue: CatalogueData;
   onChange: (cell: PlanCell) => void;
+  children?: ReactNode;
 }) {
   const inputs = cell.inputs;
   const update = (patch: Partial<PlanInputs>) =>
     onChange({ ...cell, inputs: { ...inputs, ...patch } });
   const devices = catalogue.devices.map((d) => ({
     id: d.id,
-    label: `${d.label} (${formatGB(d.memoryBytes)})`,
+    label: `${d.label} (${formatBytes(d.memoryBytes, { digits: 1 })})`,
   }));
   const [nameText, setNameText] = useState(cell.name);
   const nameValid = /^[A-Za-z_$][\w$]*$/.test(nameText);
+  const [typed, setTyped] = useState<Partial<Record<TypedField, string>>>({});
+
+  const reads: Record<TypedField, FieldRead<number | null>> = {
+    gpus: readDeviceCount(typed.gpus ?? String(inputs.gpus), inputs.engine),
+    contextTokens: readContextTokens(typed.contextTokens ?? String(inputs.contextTokens)),
+    batch: readCount(typed.batch ?? String(inputs.batch), COUNT_BOUNDS.batch),
+    price: readPrice(typed.price ?? priceText(inputs.priceUsdPerGpuHour)),
+  };
+  const problem = (field: TypedField) => {
+    const read = reads[field];
+    return read.ok ? null : read.problem;
+  };
+  const invalid = (Object.keys(reads) as TypedField[]).filter((field) => !reads[field].ok);
+
+  const onTyped = (field: TypedField, text: string, read: (text: string) => FieldRead<unknown>) => {
+    setTyped({ ...typed, [field]: text });
+    const result = read(text);
+    if (!result.ok) return;
+    if (field === 'price') update({ priceUsdPerGpuHour: result.value as number | null });
+    else update({ [field]: result.value as number });
+  };
+
   return (
-    <form className="plan-form" onSubmit={(event) => event.preventDefault()}>
-      <label className="field name">
-        <span>name</span>
-        <input
-          value={nameText}
-          data-testid="plan-name"
-          aria-invalid={!nameValid}
-          onChange={(event) => {
-            setNameText(event.target.value);
-            if (/^[A-Za-z_$][\w$]*$/.test(event.target.value))
-              onChange({ ...cell, name: event.target.value });
-          }}
-        />
-        {nameValid ? null : (
-          <small className="invalid">letters, digits and _ only, not starting with a digit</small>
-        )}
-      </label>
-      <ModelPicker inputs={inputs} catalogue={catalogue} update={update} />
-      <div className="row">
-        <Select
-          label="device"
-          value={inputs.device}
-          options={devices}
-          testId="plan-device"
-          onChange={(device) => update({ device })}
-        />
-        <IntField
-          label="count"
-          value={inputs.gpus}
-          testId="plan-gpus"
-          onChange={(gpus) => update({ gpus })}
-        />
-        <Select
-          label="parallelism"
-          value={inputs.parallelism}
-          options={plain(['tensor', 'pipeline'])}
-          testId="plan-parallelism"
-          onChange={(value) =>
-            update({ parallelism: value === 'pipeline' ? 'pipeline' : 'tensor' })
-          }
-        />
-        <Select
-          label="engine"
-          value={inputs.engine}
-          options={plain(PLAN_ENGINES)}
-          testId="plan-engine"
-          onChange={(value) =>
-            update({ engine: PLAN_ENGINES.find((e) => e === value) ?? 'llama.cpp' })
-          }
-        />
-      </div>
-      <div className="row">
-        <Select
-          label="weights"
-          value={inputs.weights}
-          options={plain(catalogue.weightSchemes)}
-          testId="plan-weights"
-          onChange={(weights) => update({ weights })}
-        />
-        <Select
-          label="KV cache"
-          value={inputs.kv}
-          options={plain(catalogue.kvDtypes)}
-          testId="plan-kv"
-          onChange={(kv) => update({ kv })}
-        />
-        <IntField
-          label="context (tokens)"
-          value={inputs.contextTokens}
-          testId="plan-context"
-          onChange={(contextTokens) => update({ contextTokens })}
-        />
-        <IntField
-          label="batch (sequences)"
-          value={inputs.batch}
-          testId="plan-batch"
-          onChange={(batch) => update({ batch })}
-        />
-      </div>
-      <div className="row">
-        <label className="field">
-          <span>price (US$ per GPU hour, optional)</span>
+    <>
+      <form className="plan-form" onSubmit={(event) => event.preventDefault()}>
+        <label className="field name">
+          <span>name</span>
           <input
-            inputMode="decimal"
-            data-testid="plan-price"
-            defaultValue={inputs.priceUsdPerGpuHour ?? ''}
+            value={nameText}
+            data-testid="plan-name"
+            aria-invalid={!nameValid}
             onChange={(event) => {
-              const text = event.target.value.trim();
-              const value = Number(text);
-              if (text === '') update({ priceUsdPerGpuHour: null });
-              else if (Number.isFinite(value) && value >= 0) update({ priceUsdPerGpuHour: value });
+              setNameText(event.target.value);
+              if (/^[A-Za-z_$][\w$]*$/.test(event.target.value))
+                onChange({ ...cell, name: event.target.value });
             }}
           />
+          {nameValid ? null : (
+            <small className="invalid">letters, digits and _ only, not starting with a digit</small>
+          )}
         </label>
-        <CompareDevices
-          chosen={inputs.compareDevices}
-          devices={devices}
-          onChange={(compareDevices) => update({ compareDevices })}
-        />
+        <ModelPicker inputs={inputs} catalogue={catalogue} update={update} />
+        <div className="row">
+          <Select
+            label="device"
+            value={inputs.device}
+            options={devices}
+            testId="plan-device"
+            onChange={(device) => update({ device })}
+          />
+          <TextField
+            label="count"
+            text={typed.gpus ?? String(inputs.gpus)}
+            problem={problem('gpus')}
+            testId="plan-gpus"
+            inputMode="numeric"
+            onText={(text) => onTyped('gpus', text, (t) => readDeviceCount(t, inputs.engine))}
+          />
+          <Select
+            label="parallelism"
+            value={inputs.parallelism}
+            options={plain(['tensor', 'pipeline'])}
+            testId="plan-parallelism"
+            disabled={inputs.gpus === 1}
+            title={
+              inputs.gpus === 1 ? 'splits a model over a count above 1' : 'how the model is split'
+            }
+            onChange={(value) =>
+              update({ parallelism: value === 'pipeline' ? 'pipeline' : 'tensor' })
+            }
+          />
+          <Select
+            label="engine"
+            value={inputs.engine}
+            options={engineOptions(inputs.gpus)}
+            testId="plan-engine"
+            onChange={(value) =>
+              update({ engine: PLAN_ENGINES.find((e) => e === value) ?? 'llama.cpp' })
+            }
+          />
+        </div>
+        <div className="row">
+          <Select
+            label="weights"
+            value={inputs.weights}
+            options={plain(catalogue.weightSchemes)}
+            testId="plan-weights"
+            onChange={(weights) => update({ weights })}
+          />
+          <Select
+            label="KV cache"
+            value={inputs.kv}
+            options={plain(catalogue.kvDtypes)}
+            testId="plan-kv"
+            onChange={(kv) => update({ kv })}
+          />
+          <TextField
+            label="context (tokens)"
+            text={typed.contextTokens ?? String(inputs.contextTokens)}
+            problem={problem('contextTokens')}
+            testId="plan-context"
+            inputMode="numeric"
+            onText={(text) => onTyped('contextTokens', text, readContextTokens)}
+          />
+          <TextField
+            label="batch (sequences)"
+            text={typed.batch ?? String(inputs.batch)}
+            problem={problem('batch')}
+            testId="plan-batch"
+            inputMode="numeric"
+            onText={(text) => onTyped('batch', text, (t) => readCount(t, COUNT_BOUNDS.batch))}
+          />
+        </div>
+        <div className="row">
+          <TextField
+            label="price per device (US$ per device-hour, optional)"
+            text={typed.price ?? priceText(inputs.priceUsdPerGpuHour)}
+            problem={problem('price')}
+            testId="plan-price"
+            inputMode="decimal"
+            placeholder="such as 2.50"
+            onText={(text) => onTyped('price', text, readPrice)}
+          />
+          <CompareDevices
+            chosen={inputs.compareDevices}
+            devices={devices.filter((d) => d.id !== inputs.device)}
+            onChange={(compareDevices) => update({ compareDevices })}
+          />
+        </div>
+      </form>
+      <StaleResult invalid={invalid} inputs={inputs}>
+        {children}
+      </StaleResult>
+    </>
+  );
+}
+
+/** The last result, marked out of date while a typed field does not read. */
+function StaleResult({
+  invalid,
+  inputs,
+  children,
+}: {
+  invalid: TypedField[];
+  inputs: PlanInputs;
+  children: ReactNode;
+}) {
+  if (!children) return null;
+  if (invalid.length === 0) return <>{children}</>;
+  const fields = invalid.map((field) => TYPED_LABELS[field]).join(' and ');
+  return (
+    <>
+      <p className="cell-note" role="status" data-testid="plan-stale">
+        Out of date: {fields} {invalid.length === 1 ? 'is' : 'are'} not valid, so the result below
+        is still the one for the last valid inputs ({formatTokens(inputs.contextTokens)} tokens of
+        context). Fix the field to plan again.
+      </p>
+      <div data-testid="plan-stale-result" aria-hidden="true" style={{ opacity: 0.35 }}>
+        {children}
       </div>
-    </form>
+    </>
   );
 }

@@ -70,8 +70,8 @@ function FitTable({ fits }: { fits: DeviceFit[] }) {
           <th>max sequences</th>
           <th>decode tok/s</th>
           <th>prefill tok/s</th>
-          <th>$ per hour</th>
-          <th>$ per M tokens</th>
+          <th>US$ per hour (all)</th>
+          <th>US$ per M tokens</th>
         </tr>
       </thead>
       <tbody>
@@ -200,8 +200,8 @@ export function PlanResultView({ data }: { data: PlanOk }) {
       {r.warnings.length > 0 ? (
         <ul className="warnings">
           {r.warnings.map((w, i) => (
-            <li key={`${w.code}-${i}`}>
-              <strong>{w.code}</strong>: {w.message}
+            <li key={`${w.code}-${i}`} data-code={w.code}>
+              {w.message}
             </li>
           ))}
         </ul>

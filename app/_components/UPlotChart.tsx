@@ -40,23 +40,27 @@ export function UPlotChart({
     let plot: uPlot | null = null;
     let observer: ResizeObserver | null = null;
     let live = true;
-    void loadUPlot().then((UPlot) => {
-      if (!live) return;
-      const width = Math.max(320, element.clientWidth);
-      const resolved = typeof options === 'function' ? options(UPlot) : options;
-      const drawn = new UPlot({ ...resolved, width, height }, data, element);
-      plot = drawn;
-      observer = new ResizeObserver(() => {
-        drawn.setSize({ width: Math.max(320, element.clientWidth), height });
+    void loadUPlot()
+      .then((UPlot) => {
+        if (!live) return;
+        const width = Math.max(320, element.clientWidth);
+        const resolved = typeof options === 'function' ? options(UPlot) : options;
+        const drawn = new UPlot({ ...resolved, width, height }, data, element);
+        plot = drawn;
+        observer = new ResizeObserver(() => {
+          drawn.setSize({ width: Math.max(320, element.clientWidth), height });
+        });
+        observer.observe(element);
+      })
+      .catch(() => {
+        if (live) element.textContent = `${label}: the chart could not be drawn.`;
       });
-      observer.observe(element);
-    });
     return () => {
       live = false;
       observer?.disconnect();
       plot?.destroy();
     };
-  }, [options, data, height]);
+  }, [options, data, height, label]);
 
   return <div className="chart" ref={box} role="img" aria-label={label} />;
 }

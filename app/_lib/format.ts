@@ -1,20 +1,34 @@
-// Number formatting for the page: bytes in GiB (2^30) or GB (10^9), tokens, rates; never NaN.
+// Number formatting for the page: bytes in binary units (GiB = 2^30), tokens, rates; never NaN.
 
-const GIB = 2 ** 30;
-const MIB = 2 ** 20;
+import { formatBytes as formatByteCount } from '../../lib/format/bytes.ts';
 
-/** Bytes as binary units (`12.34 GiB`, `512.0 MiB`); a dash for anything not finite. */
-export function formatBytes(bytes: number | null | undefined): string {
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * Bytes in binary units (`12.34 GiB`, `1.50 TiB`), the one convention of the whole page, from
+ * lib/format/bytes.ts as the CLI prints them; a dash for anything not finite.
+ */
+export function formatBytes(
+  bytes: number | null | undefined,
+  options: { digits?: number } = {},
+): string {
   if (typeof bytes !== 'number' || !Number.isFinite(bytes)) return '—';
-  if (Math.abs(bytes) >= GIB) return `${(bytes / GIB).toFixed(2)} GiB`;
-  if (Math.abs(bytes) >= MIB) return `${(bytes / MIB).toFixed(1)} MiB`;
-  return `${Math.round(bytes).toLocaleString('en-US')} B`;
+  return formatByteCount(bytes, options);
 }
 
-/** Bytes in decimal gigabytes (`24.0 GB`), as vendors label cards. */
-export function formatGB(bytes: number | null | undefined): string {
-  if (typeof bytes !== 'number' || !Number.isFinite(bytes)) return '—';
-  return `${(bytes / 1e9).toFixed(1)} GB`;
+/** The binary unit a chart's byte axis is drawn in: GiB, or larger when the values are huge. */
+export interface ByteAxisUnit {
+  unit: (typeof BINARY_UNITS)[number];
+  bytesPerUnit: number;
+}
+
+/** GiB unless the largest value reaches 1,000 GiB, then TiB or PiB, as formatBytes switches. */
+export function byteAxisUnit(maxBytes: number): ByteAxisUnit {
+  let power = 3;
+  while (power < BINARY_UNITS.length - 1 && Math.abs(maxBytes) >= 1000 * 1024 ** power) {
+    power += 1;
+  }
+  return { unit: BINARY_UNITS[power] ?? 'GiB', bytesPerUnit: 1024 ** power };
 }
 
 /** An integer with thousands separators; a dash for null or anything not finite. */
@@ -37,10 +51,11 @@ export function formatRate(value: number | null | undefined): string {
   return value >= 100 ? formatInt(value) : value.toFixed(1);
 }
 
-/** US dollars with two decimals (`$1.23`); a dash when not finite. */
+/** US dollars with two decimals and thousands separators (`$1,234.50`); a dash when not finite. */
 export function formatUsd(value: number | null | undefined): string {
   if (typeof value !== 'number' || !Number.isFinite(value)) return '—';
-  return `$${value.toFixed(2)}`;
+  const digits = { minimumFractionDigits: 2, maximumFractionDigits: 2 };
+  return `$${value.toLocaleString('en-US', digits)}`;
 }
 
 /** Tokens in short form (`128k`, `1M`, `3,000`). */

@@ -9,10 +9,14 @@ let pending: Promise<CatalogueData> | null = null;
 
 /**
  * Starts the plan worker and asks for the catalogues at once. Called while a page hydrates, so
- * the worker's script and the capacity library load in parallel with the page's own scripts.
+ * the worker's script and the capacity library load in parallel with the page's own scripts. A
+ * failed request is not kept, so the next page that asks tries again.
  */
 export function preloadCatalogue(): Promise<CatalogueData> {
   pending ??= planWorker().catalogue();
+  pending.catch(() => {
+    pending = null;
+  });
   return pending;
 }
 
