@@ -325,7 +325,11 @@ export function InferenceCell() {
     if (runCount.current !== thisLoad) return;
     setBusy(null);
     if (!result.ok) {
-      if (result.stage !== 'input') worker.reset();
+      if (result.stage !== 'input') {
+        worker.reset();
+        setBackend(null);
+      }
+      setProgress(null);
       setError({ message: result.message, field: result.field });
       return;
     }
@@ -364,6 +368,8 @@ export function InferenceCell() {
       }
       worker.reset();
       setLoaded(null);
+      setBackend(null);
+      setPromptSize(null);
       setError({
         message: `${result.message} The model was unloaded; load it again to continue.`,
         field: null,
@@ -382,6 +388,7 @@ export function InferenceCell() {
     setBusy(null);
     setStopping(false);
     setLoaded(null);
+    setBackend(null);
     setPromptSize(null);
     setProgress(null);
     setError({ message, field: null });
@@ -441,6 +448,9 @@ export function InferenceCell() {
               spellCheck={false}
               value={hubId}
               onChange={(event) => setHubId(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && busy === null) void load();
+              }}
             />
             <label>
               hub base URL (this browser, every notebook){' '}
@@ -562,7 +572,14 @@ export function InferenceCell() {
           data-testid="inference-prompt"
           value={prompt}
           rows={3}
+          title="Ctrl+Enter generates"
           onChange={(event) => setPrompt(event.target.value)}
+          onKeyDown={(event) => {
+            const generateKey = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+            if (!generateKey || busy !== null) return;
+            event.preventDefault();
+            void run();
+          }}
         />
         <label>
           new tokens{' '}
@@ -590,7 +607,7 @@ export function InferenceCell() {
           </button>
         )}
       </div>
-      {promptSize && (
+      {loaded && promptSize && (
         <p className="muted" data-testid="inference-prompt-tokens">
           prompt: {formatInt(promptSize.promptTokens)} tokens
           {contextTokens !== null && ` of the model's ${formatInt(contextTokens)}`}

@@ -216,6 +216,12 @@ for (const [label, modelId, stage, message] of [
       await generate(page);
     }
     await expect(page.getByTestId('inference-error')).toContainText(message);
+    if (stage === 'generate') {
+      // The worker was ended with the model: nothing on screen claims it is still there.
+      await expect(page.getByTestId('inference-backend')).toHaveCount(0);
+      await expect(page.getByTestId('inference-prompt-tokens')).toHaveCount(0);
+      await expect(page.getByTestId('inference-run')).toBeDisabled();
+    }
 
     await page.getByTestId('inference-hub-id').fill(MODEL_ID);
     await page.getByRole('button', { name: 'Load' }).click();
@@ -314,7 +320,7 @@ test('validates new tokens as typed and stops at exactly that many', async ({ pa
   // became "15" and the run made 15 tokens).
   await field.pressSequentially('5');
   await expect(field).toHaveValue('5');
-  await page.getByTestId('inference-run').click();
+  await page.getByTestId('inference-prompt').press('Control+Enter');
   await expect(page.locator('[data-testid=inference-output][data-done=true]')).toBeVisible({
     timeout: 60_000,
   });
@@ -368,7 +374,7 @@ test('uses the app hub setting and refuses a bad hub base URL by name', async ({
   // Loads from the setting without typing a base here.
   const before = hub.requests.length;
   await page.getByTestId('inference-hub-id').fill(MODEL_ID);
-  await page.getByRole('button', { name: 'Load' }).click();
+  await page.getByTestId('inference-hub-id').press('Enter');
   await expect(page.getByTestId('inference-loaded')).toContainText(MODEL_ID, { timeout: 60_000 });
   expect(hub.requests.slice(before)).toContain(`/${MODEL_ID}/resolve/main/onnx/model.onnx`);
 
