@@ -164,6 +164,12 @@ test('gives the same greedy tokens on WebGPU (software adapter) as on WASM', asy
     await guardContext(context, offHost);
     const gpuPage = await context.newPage();
     await gpuPage.goto('/inference/');
+    await gpuPage.getByTestId('inference-choice-hub').check();
+    // The software adapter lacks shader-f16 (its features are listed without it).
+    await expect(gpuPage.getByTestId('inference-fp16-note')).toContainText('without shader-f16');
+    await expect(
+      gpuPage.locator('[data-testid=inference-dtype] option[value=fp16]'),
+    ).toBeDisabled();
     await loadFromHub(gpuPage, hub.base, MODEL_ID);
     const backend = gpuPage.getByTestId('inference-backend');
     await expect(backend).toHaveAttribute('data-backend', 'webgpu');
