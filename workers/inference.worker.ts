@@ -3,14 +3,18 @@
 import * as Comlink from 'comlink';
 
 import {
+  InferenceError,
   browserMemoryProbe,
   chooseBrowserBackend,
+  encodePrompt,
   generateGreedy,
   loadModel,
+  sourceProblem,
   watchWasmMemory,
 } from '../lib/engines/transformers/index.ts';
 import type {
   BackendChoice,
+  FieldProblem,
   GpuLike,
   LoadedModel,
   LoadProgress,
@@ -27,9 +31,13 @@ const WASM_PATHS = {
   wasm: new URL('onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm', import.meta.url).href,
 };
 
+/** Where a worker call failed: `input` means nothing ran and the loaded model is still usable. */
+export type WorkerStage = 'backend' | 'load' | 'generate' | 'input';
+
 /** A worker answer: the value, or what failed in words (errors never cross as exceptions). */
 export type WorkerResult<T> =
-  { ok: true; value: T } | { ok: false; stage: 'backend' | 'load' | 'generate'; message: string };
+  | { ok: true; value: T }
+  | { ok: false; stage: WorkerStage; message: string; field: FieldProblem['field'] | null };
 
 /** What a successful load reports to the page. */
 export interface LoadSummary {
@@ -39,7 +47,15 @@ export interface LoadSummary {
   weightsBytes: number;
   /** Bytes the planner predicts for the weights, or null without a prediction. */
   predictedWeightsBytes: number | null;
+  /** The longest context the model's config declares, or null when it names none. */
+  context: { tokens: number; key: string } | null;
   notes: string[];
+}
+
+/** A prompt's size next to the loaded model's context. */
+export interface PromptSize {
+  promptTokens: number;
+  context: { tokens: number; key: string } | null;
 }
 
 /** Options of `load`. */
@@ -51,9 +67,15 @@ export interface WorkerLoadOptions {
 
 let loaded: LoadedModel | null = null;
 
-function failure(stage: 'backend' | 'load' | 'generate', error: unknown) {
+/** Set by `stop`, read between tokens by the running generation. */
+let stopRequested = false;
+
+function failure(stage: WorkerStage, error: unknown) {
   const message = error instanceof Error ? error.message : String(error);
-  return { ok: false as const, stage, message };
+  if (error instanceof InferenceError) {
+    return { ok: false as const, stage: error.stage, message, field: error.field };
+  }
+  return { ok: false as const, stage, message, field: null };
 }
 
 const api = {
@@ -73,16 +95,19 @@ const api = {
     options: WorkerLoadOptions,
     onProgress: (progress: LoadProgress) => void,
   ): Promise<WorkerResult<LoadSummary>> {
-    if (loaded) {
-      await loaded.model.dispose().catch(() => undefined);
-      loaded = null;
-    }
     let backend: BackendChoice;
     try {
       const gpu = (navigator as { gpu?: GpuLike }).gpu;
       backend = await chooseBrowserBackend(gpu, options.dtype, options.forceWasm);
     } catch (error) {
       return failure('backend', error);
+    }
+    const problem = sourceProblem(source, backend.dtype);
+    if (problem)
+      return { ok: false, stage: 'input', message: problem.message, field: problem.field };
+    if (loaded) {
+      await loaded.model.dispose().catch(() => undefined);
+      loaded = null;
     }
     try {
       loaded = await loadModel(source, {
@@ -102,23 +127,44 @@ const api = {
         loadMs: loaded.loadMs,
         weightsBytes: loaded.weights.weightsBytes,
         predictedWeightsBytes: loaded.prediction?.weightsBytes ?? null,
+        context: loaded.context,
         notes: loaded.notes,
       },
     };
   },
 
-  /** Greedy generation with the loaded model, streaming text pieces. */
+  /** Tokens `prompt` encodes to with the loaded model's tokenizer, and the model's context. */
+  async promptSize(prompt: string): Promise<WorkerResult<PromptSize>> {
+    if (!loaded) return failure('input', new Error('Load a model first.'));
+    try {
+      return {
+        ok: true,
+        value: { promptTokens: encodePrompt(loaded, prompt).length, context: loaded.context },
+      };
+    } catch (error) {
+      return failure('generate', error);
+    }
+  },
+
+  /** Ends the running generation after its current token; the model stays loaded. */
+  stop(): void {
+    stopRequested = true;
+  },
+
+  /** Greedy generation with the loaded model, streaming text pieces; `stop` ends it early. */
   async generate(
     prompt: string,
     maxNewTokens: number,
     onToken: (text: string, tokenId: number) => void,
   ): Promise<WorkerResult<RunReport>> {
-    if (!loaded) return failure('generate', new Error('Load a model first.'));
+    if (!loaded) return failure('input', new Error('Load a model first.'));
+    stopRequested = false;
     try {
       const report = await generateGreedy(loaded, prompt, {
         maxNewTokens,
         onToken: (text, tokenId) => onToken(text, tokenId),
         memoryProbe: browserMemoryProbe,
+        shouldStop: () => stopRequested,
       });
       return { ok: true, value: report };
     } catch (error) {

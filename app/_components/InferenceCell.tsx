@@ -3,6 +3,11 @@
 
 import * as Comlink from 'comlink';
 import { useEffect, useRef, useState } from 'react';
+import { chooseBrowserBackend } from '../../lib/engines/transformers/backend.ts';
+import type { GpuLike } from '../../lib/engines/transformers/backend.ts';
+import { parseNewTokens, requestProblem } from '../../lib/engines/transformers/limits.ts';
+import type { FieldProblem } from '../../lib/engines/transformers/limits.ts';
+import { onnxFileName, sourceProblem } from '../../lib/engines/transformers/source-checks.ts';
 import type {
   BackendChoice,
   LoadProgress,
@@ -11,8 +16,13 @@ import type {
   ModelSource,
   RunReport,
 } from '../../lib/engines/transformers/types.ts';
-import type { InferenceWorkerApi, LoadSummary } from '../../workers/inference.worker.ts';
+import type {
+  InferenceWorkerApi,
+  LoadSummary,
+  PromptSize,
+} from '../../workers/inference.worker.ts';
 import { formatBytes, formatInt, formatRate } from '../_lib/format.ts';
+import { hubBaseSetting, setHubBaseSetting, useHubBase } from '../_lib/settings.ts';
 
 /** The model the app builds for itself (scripts/make-demo-model.ts). */
 const DEMO_SOURCE: ModelSource = {
@@ -28,6 +38,12 @@ const HIGHLIGHT_SHARE = 0.1;
 const OFF_PLAN_STYLE = { background: '#fdecea', color: '#b42318' } as const;
 
 type Choice = 'demo' | 'hub' | 'folder';
+
+/** Files the user picked, by path relative to the folder, and the folder's name. */
+interface PickedFolder {
+  label: string;
+  files: Map<string, Blob>;
+}
 
 interface DirectoryHandleLike {
   kind: 'directory';
@@ -53,7 +69,7 @@ async function readDirectory(
   return files;
 }
 
-function filesFromInput(list: FileList): { label: string; files: Map<string, Blob> } {
+function filesFromInput(list: FileList): PickedFolder {
   const files = new Map<string, Blob>();
   let label = 'folder';
   for (const file of Array.from(list)) {
@@ -66,27 +82,31 @@ function filesFromInput(list: FileList): { label: string; files: Map<string, Blo
 }
 
 /**
- * The worker, started on first use. `reset` ends it: transformers.js chains every session
- * creation and run on one promise, so after a failure a fresh worker is the only clean state.
+ * The worker, started on first use, behind one handle for the cell's life. `reset` ends it:
+ * transformers.js chains every session creation and run on one promise, so after a failure a
+ * fresh worker is the only clean state.
  */
 function useInferenceWorker() {
-  const ref = useRef<{ worker: Worker; api: Comlink.Remote<InferenceWorkerApi> } | null>(null);
-  const reset = () => {
-    ref.current?.worker.terminate();
-    ref.current = null;
-  };
-  useEffect(() => reset, []);
-  const get = () => {
-    if (!ref.current) {
-      const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
-        type: 'module',
-        name: 'hwledger-inference',
-      });
-      ref.current = { worker, api: Comlink.wrap<InferenceWorkerApi>(worker) };
-    }
-    return ref.current.api;
-  };
-  return { get, reset };
+  const [handle] = useState(() => {
+    let current: { worker: Worker; api: Comlink.Remote<InferenceWorkerApi> } | null = null;
+    const reset = () => {
+      current?.worker.terminate();
+      current = null;
+    };
+    const get = () => {
+      if (!current) {
+        const worker = new Worker(new URL('../../workers/inference.worker.ts', import.meta.url), {
+          type: 'module',
+          name: 'hwledger-inference',
+        });
+        current = { worker, api: Comlink.wrap<InferenceWorkerApi>(worker) };
+      }
+      return current.api;
+    };
+    return { get, reset };
+  });
+  useEffect(() => handle.reset, [handle]);
+  return handle;
 }
 
 function FigureRow({ entry }: { entry: MeasuredFigure }) {
@@ -174,34 +194,100 @@ function RunView({ report }: { report: RunReport }) {
   );
 }
 
+/** What the weights select offers here, and why fp16 is not offered when it is not. */
+interface Fp16Offer {
+  offered: boolean;
+  reason: string;
+}
+
+/** Whether fp16 weights can run for this model choice on this browser (asked before loading). */
+function useFp16Offer(choice: Choice, picked: PickedFolder | null, forceWasm: boolean): Fp16Offer {
+  const [backendOffer, setBackendOffer] = useState<Fp16Offer>({
+    offered: false,
+    reason: 'checking whether this browser has WebGPU with shader-f16…',
+  });
+  useEffect(() => {
+    let current = true;
+    const gpu = (navigator as { gpu?: GpuLike }).gpu;
+    void chooseBrowserBackend(gpu, 'fp16', forceWasm).then((backend) => {
+      if (!current) return;
+      setBackendOffer({ offered: backend.dtype === 'fp16', reason: backend.reason });
+    });
+    return () => {
+      current = false;
+    };
+  }, [forceWasm]);
+
+  if (choice === 'demo') {
+    return { offered: false, reason: 'the demo model ships fp32 weights only' };
+  }
+  if (choice === 'folder' && picked && !picked.files.has(onnxFileName('fp16'))) {
+    return { offered: false, reason: `"${picked.label}" has no ${onnxFileName('fp16')}` };
+  }
+  return backendOffer;
+}
+
+/** How long a stop request may take before the worker is ended instead. */
+const STOP_GRACE_MS = 5000;
+
 /** Pick a model, load it with a progress bar, type a prompt, watch tokens and measurements. */
 export function InferenceCell() {
   const worker = useInferenceWorker();
+  const hubBase = useHubBase();
   const [choice, setChoice] = useState<Choice>('demo');
   const [hubId, setHubId] = useState('');
-  const [hubBase, setHubBase] = useState('https://huggingface.co/');
-  const [picked, setPicked] = useState<{ label: string; files: Map<string, Blob> } | null>(null);
+  const [hubBaseText, setHubBaseText] = useState(hubBase);
+  const [hubBaseShown, setHubBaseShown] = useState(hubBase);
+  const [picked, setPicked] = useState<PickedFolder | null>(null);
   const [dtype, setDtype] = useState<ModelDtype>('fp32');
   const [forceWasm, setForceWasm] = useState(false);
   const [prompt, setPrompt] = useState('Hello, hwLedger');
-  const [maxTokens, setMaxTokens] = useState(32);
+  const [maxTokensText, setMaxTokensText] = useState('32');
   const [progress, setProgress] = useState<LoadProgress | null>(null);
   const [busy, setBusy] = useState<'loading' | 'running' | null>(null);
+  const [stopping, setStopping] = useState(false);
   const [loaded, setLoaded] = useState<LoadSummary | null>(null);
   const [backend, setBackend] = useState<BackendChoice | null>(null);
+  const [promptSize, setPromptSize] = useState<PromptSize | null>(null);
   const [streamed, setStreamed] = useState('');
   const [tokenIds, setTokenIds] = useState<number[]>([]);
   const [report, setReport] = useState<RunReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ message: string; field: string | null } | null>(null);
   const runCount = useRef(0);
+  const fp16 = useFp16Offer(choice, picked, forceWasm);
 
-  const source = (): ModelSource | null => {
+  if (hubBaseShown !== hubBase) {
+    setHubBaseShown(hubBase);
+    setHubBaseText(hubBase);
+  }
+  if (dtype === 'fp16' && !fp16.offered) setDtype('fp32');
+
+  useEffect(() => {
+    if (!loaded || busy !== null) return;
+    let current = true;
+    void worker
+      .get()
+      .promptSize(prompt)
+      .then((result) => {
+        if (current) setPromptSize(result.ok ? result.value : null);
+      });
+    return () => {
+      current = false;
+    };
+  }, [prompt, loaded, busy, worker]);
+
+  const maxTokens = parseNewTokens(maxTokensText);
+  const fieldProblem: FieldProblem | null = !maxTokens.ok
+    ? maxTokens.problem
+    : loaded && promptSize
+      ? requestProblem({ ...promptSize, maxNewTokens: maxTokens.tokens })
+      : null;
+
+  const source = (): ModelSource | FieldProblem => {
     if (choice === 'demo') return DEMO_SOURCE;
-    if (choice === 'hub') {
-      const base = hubBase.endsWith('/') ? hubBase : `${hubBase}/`;
-      return hubId.trim() ? { kind: 'hub', baseUrl: base, modelId: hubId.trim() } : null;
-    }
-    return picked ? { kind: 'files', label: picked.label, files: picked.files } : null;
+    if (choice === 'hub') return { kind: 'hub', baseUrl: hubBase, modelId: hubId.trim() };
+    if (!picked) return { field: 'model folder', message: 'model folder: pick a folder first' };
+    return { kind: 'files', label: picked.label, files: picked.files };
   };
 
   const pickFolder = async () => {
@@ -212,30 +298,39 @@ export function InferenceCell() {
       const handle = await picker();
       setPicked({ label: handle.name, files: await readDirectory(handle) });
     } catch {
-      setError('No folder was picked.');
+      setError({ message: 'No folder was picked.', field: 'model folder' });
     }
   };
 
   const load = async () => {
     const chosen = source();
-    if (!chosen) {
-      setError(choice === 'hub' ? 'Type a model id first.' : 'Pick a model folder first.');
+    const problem = 'field' in chosen ? chosen : sourceProblem(chosen, dtype);
+    if (problem) {
+      setError({ message: problem.message, field: problem.field });
       return;
     }
     setError(null);
     setReport(null);
     setLoaded(null);
+    setPromptSize(null);
     setProgress(null);
     setBusy('loading');
+    runCount.current += 1;
+    const thisLoad = runCount.current;
     const result = await worker.get().load(
-      chosen,
+      chosen as ModelSource,
       { dtype, forceWasm },
       Comlink.proxy((next: LoadProgress) => setProgress(next)),
     );
+    if (runCount.current !== thisLoad) return;
     setBusy(null);
     if (!result.ok) {
-      worker.reset();
-      setError(result.message);
+      if (result.stage !== 'input') {
+        worker.reset();
+        setBackend(null);
+      }
+      setProgress(null);
+      setError({ message: result.message, field: result.field });
       return;
     }
     setLoaded(result.value);
@@ -243,30 +338,42 @@ export function InferenceCell() {
   };
 
   const run = async () => {
-    if (!loaded) return;
+    if (!loaded || !maxTokens.ok || fieldProblem) return;
     setError(null);
     setReport(null);
     setStreamed('');
     setTokenIds([]);
     setBusy('running');
+    setStopping(false);
     runCount.current += 1;
     const thisRun = runCount.current;
     const live = () => runCount.current === thisRun;
     const result = await worker.get().generate(
       prompt,
-      maxTokens,
+      maxTokens.tokens,
       Comlink.proxy((text: string, tokenId: number) => {
         if (!live()) return;
         setStreamed((previous) => previous + text);
         setTokenIds((previous) => [...previous, tokenId]);
       }),
     );
+    if (!live()) return;
     runCount.current += 1;
     setBusy(null);
+    setStopping(false);
     if (!result.ok) {
+      if (result.stage === 'input') {
+        setError({ message: result.message, field: result.field });
+        return;
+      }
       worker.reset();
       setLoaded(null);
-      setError(`${result.message} The model was unloaded; load it again to continue.`);
+      setBackend(null);
+      setPromptSize(null);
+      setError({
+        message: `${result.message} The model was unloaded; load it again to continue.`,
+        field: null,
+      });
       return;
     }
     setReport(result.value);
@@ -274,7 +381,39 @@ export function InferenceCell() {
     setTokenIds(result.value.tokenIds);
   };
 
+  /** Ends the worker (a load, or a run that did not answer a stop) and frees the controls. */
+  const abandon = (message: string) => {
+    runCount.current += 1;
+    worker.reset();
+    setBusy(null);
+    setStopping(false);
+    setLoaded(null);
+    setBackend(null);
+    setPromptSize(null);
+    setProgress(null);
+    setError({ message, field: null });
+  };
+
+  const stop = () => {
+    if (busy === 'loading') {
+      abandon('Loading was cancelled; nothing is loaded.');
+      return;
+    }
+    if (busy !== 'running' || stopping) return;
+    setStopping(true);
+    const thisRun = runCount.current;
+    void worker.get().stop();
+    window.setTimeout(() => {
+      if (runCount.current !== thisRun) return;
+      abandon(
+        `The run did not stop within ${STOP_GRACE_MS / 1000} s (a long prompt step cannot be ` +
+          'cut), so its worker was ended and the model unloaded; load it again to continue.',
+      );
+    }, STOP_GRACE_MS);
+  };
+
   const hasPicker = typeof window !== 'undefined' && 'showDirectoryPicker' in window;
+  const contextTokens = promptSize?.context?.tokens ?? loaded?.context?.tokens ?? null;
 
   return (
     <section className="inference-cell" data-testid="inference-cell">
@@ -306,15 +445,26 @@ export function InferenceCell() {
               aria-label="model id"
               data-testid="inference-hub-id"
               placeholder="owner/name"
+              spellCheck={false}
               value={hubId}
               onChange={(event) => setHubId(event.target.value)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && busy === null) void load();
+              }}
             />
-            <input
-              aria-label="hub base URL"
-              data-testid="inference-hub-base"
-              value={hubBase}
-              onChange={(event) => setHubBase(event.target.value)}
-            />
+            <label>
+              hub base URL (this browser, every notebook){' '}
+              <input
+                data-testid="inference-hub-base"
+                spellCheck={false}
+                value={hubBaseText}
+                onChange={(event) => {
+                  setHubBaseText(event.target.value);
+                  setHubBaseSetting(event.target.value);
+                  setHubBaseShown(hubBaseSetting());
+                }}
+              />
+            </label>
           </div>
         )}
         <label>
@@ -358,9 +508,15 @@ export function InferenceCell() {
       <div className="row">
         <label>
           weights{' '}
-          <select value={dtype} onChange={(event) => setDtype(event.target.value as ModelDtype)}>
+          <select
+            data-testid="inference-dtype"
+            value={dtype}
+            onChange={(event) => setDtype(event.target.value as ModelDtype)}
+          >
             <option value="fp32">fp32</option>
-            <option value="fp16">fp16</option>
+            <option value="fp16" disabled={!fp16.offered}>
+              {fp16.offered ? 'fp16' : 'fp16 (not available here)'}
+            </option>
           </select>
         </label>
         <label>
@@ -375,6 +531,11 @@ export function InferenceCell() {
           Load
         </button>
       </div>
+      {!fp16.offered && (
+        <p className="muted" data-testid="inference-fp16-note">
+          fp16 is not offered: {fp16.reason}.
+        </p>
+      )}
       {busy === 'loading' && (
         <progress
           data-testid="inference-progress"
@@ -400,6 +561,9 @@ export function InferenceCell() {
           {formatBytes(loaded.weightsBytes)}
           {loaded.predictedWeightsBytes !== null &&
             ` (plan: ${formatBytes(loaded.predictedWeightsBytes)})`}
+          {loaded.context
+            ? `; context ${formatInt(loaded.context.tokens)} tokens (${loaded.context.key})`
+            : '; its config names no context length, so prompts are not checked against one'}
         </p>
       )}
       <div className="row">
@@ -408,31 +572,64 @@ export function InferenceCell() {
           data-testid="inference-prompt"
           value={prompt}
           rows={3}
+          title="Ctrl+Enter generates"
           onChange={(event) => setPrompt(event.target.value)}
+          onKeyDown={(event) => {
+            const generateKey = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
+            if (!generateKey || busy !== null) return;
+            event.preventDefault();
+            void run();
+          }}
         />
         <label>
           new tokens{' '}
           <input
-            type="number"
-            min={1}
-            max={512}
-            value={maxTokens}
+            type="text"
+            inputMode="numeric"
+            value={maxTokensText}
             data-testid="inference-max-tokens"
-            onChange={(event) => setMaxTokens(Math.max(1, Number(event.target.value) || 1))}
+            aria-invalid={!maxTokens.ok}
+            onChange={(event) => setMaxTokensText(event.target.value)}
           />
         </label>
-        <button
-          type="button"
-          data-testid="inference-run"
-          onClick={() => void run()}
-          disabled={!loaded || busy !== null}
-        >
-          Generate
-        </button>
+        {busy === 'running' || busy === 'loading' ? (
+          <button type="button" data-testid="inference-stop" onClick={stop} disabled={stopping}>
+            {busy === 'loading' ? 'Cancel' : stopping ? 'Stopping…' : 'Stop'}
+          </button>
+        ) : (
+          <button
+            type="button"
+            data-testid="inference-run"
+            onClick={() => void run()}
+            disabled={!loaded || fieldProblem !== null}
+          >
+            Generate
+          </button>
+        )}
       </div>
+      {loaded && promptSize && (
+        <p className="muted" data-testid="inference-prompt-tokens">
+          prompt: {formatInt(promptSize.promptTokens)} tokens
+          {contextTokens !== null && ` of the model's ${formatInt(contextTokens)}`}
+        </p>
+      )}
+      {fieldProblem && (
+        <p
+          className="error-box"
+          data-testid="inference-field-problem"
+          data-field={fieldProblem.field}
+        >
+          {fieldProblem.message}
+        </p>
+      )}
       {error && (
-        <div className="error-box" role="alert" data-testid="inference-error">
-          {error}
+        <div
+          className="error-box"
+          role="alert"
+          data-testid="inference-error"
+          data-field={error.field ?? ''}
+        >
+          {error.message}
         </div>
       )}
       <pre
@@ -440,6 +637,7 @@ export function InferenceCell() {
         data-testid="inference-output"
         data-tokens={JSON.stringify(tokenIds)}
         data-done={report ? 'true' : 'false'}
+        data-stopped={report?.stopped ? 'true' : 'false'}
       >
         {streamed}
       </pre>

@@ -2,6 +2,13 @@
 
 export { chooseBrowserBackend, nodeBackend } from './backend.ts';
 export type { GpuAdapterLike, GpuLike } from './backend.ts';
+export {
+  MAX_NEW_TOKENS_LIMIT,
+  modelContextTokens,
+  parseNewTokens,
+  requestProblem,
+} from './limits.ts';
+export type { FieldProblem, NewTokensField, RequestSize } from './limits.ts';
 export { browserMemoryProbe, figure, measureKvCache } from './measure.ts';
 export type { KvMeasurement, MemoryProbe, MemoryReading, TensorLike } from './measure.ts';
 export { OnnxFormatError, onnxWeights } from './onnx-weights.ts';
@@ -10,6 +17,7 @@ export { predictOrt } from './prediction.ts';
 export type { OrtPrediction } from './prediction.ts';
 export {
   InferenceError,
+  checkRequest,
   encodePrompt,
   generateGreedy,
   lastLogits,
@@ -17,7 +25,8 @@ export {
   sourceLabel,
 } from './session.ts';
 export type { GenerateOptions, LoadOptions, LoadedModel } from './session.ts';
-export { configureSource, hubFileUrl, onnxFileName, readOnnxBytes } from './sources.ts';
+export { normalBaseUrl, onnxFileName, sourceProblem } from './source-checks.ts';
+export { configureSource, hubFileUrl, readOnnxBytes } from './sources.ts';
 export type { SourceReaders } from './sources.ts';
 export { wasmMemoryBytes, watchWasmMemory } from './wasm-memory.ts';
 export type * from './types.ts';

@@ -4,6 +4,19 @@ import { kvBytesAt, parseHfConfig, preparePlan } from '../../capacity/index.ts';
 import type { ModelSpec } from '../../capacity/index.ts';
 import type { BackendName, ModelDtype } from './types.ts';
 
+/** ONNX Runtime's WASM heap at start: `new WebAssembly.Memory({ initial: 256 })`, 64 KiB pages. */
+export const ORT_WASM_INITIAL_HEAP_BYTES = 256 * 64 * 1024;
+
+/**
+ * Copies of the weights alive at once while ONNX Runtime (WASM) creates a session: the model file
+ * copied into the heap, the parsed protobuf's tensor data, and the session's own tensors. Fitted
+ * to the heap after load of generated Llama models of 0.7 to 110 MiB of weights.
+ */
+export const ORT_WASM_LOAD_WEIGHT_COPIES = 3;
+
+/** The runtime's own use of its heap (static data, stack, session bookkeeping), fitted likewise. */
+export const ORT_WASM_HEAP_BASE_BYTES = 9 * 2 ** 20;
+
 /** The planner's numbers for one model on one backend, in bytes. */
 export interface OrtPrediction {
   spec: ModelSpec;
@@ -19,6 +32,19 @@ export interface OrtPrediction {
   totalBytes(tokens: number): number;
   /** The profile's fixed runtime figure (WASM module and session bookkeeping). */
   runtimeBytes: number;
+  /**
+   * ONNX Runtime's WASM heap (linear memory) right after a load: the load-time copies of the
+   * weights plus the runtime's base, never below the initial heap. A lower bound: the heap
+   * grows in steps of up to 20% (Emscripten), so the real size is up to about 1.2x this.
+   */
+  wasmHeapAfterLoadBytes: number;
+  /**
+   * The WASM heap after a run at `tokens`: the larger of the load figure (the heap never
+   * shrinks) and the parts the plan puts in the heap (weights, KV, compute, logits) plus the
+   * base. A lower bound for long prompts: ONNX Runtime's arena grows in powers of two and the
+   * load copies leave holes that large tensors cannot use.
+   */
+  wasmHeapBytes(tokens: number): number;
 }
 
 /**
@@ -44,6 +70,10 @@ export function predictOrt(
   });
   const at = (tokens: number) => prepared.engine.memoryAt(Math.max(1, tokens), 1);
   const first = at(1);
+  const wasmHeapAfterLoadBytes = Math.max(
+    ORT_WASM_INITIAL_HEAP_BYTES,
+    ORT_WASM_LOAD_WEIGHT_COPIES * first.weightsBytes + ORT_WASM_HEAP_BASE_BYTES,
+  );
 
   return {
     spec,
@@ -63,6 +93,17 @@ export function predictOrt(
       );
     },
     runtimeBytes: first.runtimeBytes,
+    wasmHeapAfterLoadBytes,
+    wasmHeapBytes: (tokens) => {
+      const memory = at(tokens);
+      const inHeap =
+        memory.weightsBytes +
+        memory.kvBytes +
+        memory.recurrentBytes +
+        memory.computeBytes +
+        memory.outputBytes;
+      return Math.max(wasmHeapAfterLoadBytes, inHeap + ORT_WASM_HEAP_BASE_BYTES);
+    },
   };
 }
 

@@ -4,23 +4,28 @@ import {
   AutoModelForCausalLM,
   AutoTokenizer,
   BaseStreamer,
+  InterruptableStoppingCriteria,
   Tensor,
   env,
 } from '@huggingface/transformers';
 import type { PreTrainedModel, PreTrainedTokenizer, ProgressInfo } from '@huggingface/transformers';
 
+import { modelContextTokens, requestProblem } from './limits.ts';
+import type { FieldProblem } from './limits.ts';
 import { figure, measureKvCache } from './measure.ts';
 import type { MemoryProbe, MemoryReading } from './measure.ts';
 import { onnxWeights } from './onnx-weights.ts';
 import type { OnnxWeights } from './onnx-weights.ts';
 import { predictOrt } from './prediction.ts';
 import type { OrtPrediction } from './prediction.ts';
-import { configureSource, onnxFileName, readOnnxBytes } from './sources.ts';
+import { onnxFileName, sourceProblem } from './source-checks.ts';
+import { configureSource, readOnnxBytes } from './sources.ts';
 import type { SourceReaders } from './sources.ts';
 import type {
   BackendChoice,
   LoadProgress,
   MeasuredFigure,
+  ModelDtype,
   ModelSource,
   RunReport,
 } from './types.ts';
@@ -29,9 +34,14 @@ import type {
 export class InferenceError extends Error {
   override name = 'InferenceError';
 
+  /**
+   * `input` means the request was refused before anything ran (the model stays usable, and
+   * `field` names what to change); `load` and `generate` mean the engine failed.
+   */
   constructor(
-    readonly stage: 'load' | 'generate',
+    readonly stage: 'load' | 'generate' | 'input',
     message: string,
+    readonly field: FieldProblem['field'] | null = null,
   ) {
     super(message);
   }
@@ -60,7 +70,11 @@ export interface LoadedModel {
   /** lib/capacity's prediction, or null with the reason in `notes`. */
   prediction: OrtPrediction | null;
   loadMs: number;
+  /** The longest context the config declares (tokens, and its key), or null when none. */
+  context: { tokens: number; key: string } | null;
   memoryBefore: MemoryReading | null;
+  /** The probe's reading right after the load, before any run. */
+  memoryAfterLoad: MemoryReading | null;
   notes: string[];
 }
 
@@ -70,6 +84,11 @@ export interface GenerateOptions {
   /** Called with each piece of new text and the token that completed it. */
   onToken?: (text: string, tokenId: number) => void;
   memoryProbe?: MemoryProbe;
+  /**
+   * Polled after each new token; true ends the run there, with the tokens so far. When given,
+   * each step first yields to the event loop so that a stop request (a worker message) is seen.
+   */
+  shouldStop?: () => boolean;
 }
 
 function progressTracker(onProgress: LoadOptions['onProgress']) {
@@ -95,10 +114,24 @@ function setWasmPaths(paths: LoadOptions['wasmPaths']): void {
 }
 
 /** Readable message for a load failure: which file or check failed, and the engine's words. */
-function loadFailure(error: unknown, source: ModelSource): InferenceError {
+function loadFailure(error: unknown, source: ModelSource, dtype: ModelDtype): InferenceError {
   const text = error instanceof Error ? error.message : String(error);
   const where = sourceLabel(source);
-  if (/not found|could not locate|404|missing/i.test(text)) {
+  const missing = /not found|could not locate|404|missing/i.test(text);
+  if (missing && dtype === 'fp16' && text.includes(onnxFileName('fp16'))) {
+    return new InferenceError(
+      'load',
+      `${where} has no fp16 weights (${onnxFileName('fp16')} is missing); choose fp32 weights.`,
+    );
+  }
+  if (/failed to fetch|networkerror|fetch failed|load failed/i.test(text)) {
+    const server = source.kind === 'hub' ? source.baseUrl : where;
+    return new InferenceError(
+      'load',
+      `Could not reach ${server} (no answer: is the hub base URL right and the server up?): ${text}`,
+    );
+  }
+  if (missing) {
     return new InferenceError('load', `A model file is missing in ${where}: ${text}`);
   }
   if (/protobuf|parse|load model|invalid model|onnx/i.test(text)) {
@@ -125,6 +158,8 @@ export function sourceLabel(source: ModelSource): string {
  * timing the whole load in milliseconds. Throws InferenceError('load') with a readable message.
  */
 export async function loadModel(source: ModelSource, options: LoadOptions): Promise<LoadedModel> {
+  const problem = sourceProblem(source, options.backend.dtype);
+  if (problem) throw new InferenceError('input', problem.message, problem.field);
   const memoryBefore = options.memoryProbe ? await options.memoryProbe() : null;
   const started = performance.now();
   setWasmPaths(options.wasmPaths);
@@ -146,11 +181,12 @@ export async function loadModel(source: ModelSource, options: LoadOptions): Prom
     const bytes = await readOnnxBytes(source, onnxFileName(options.backend.dtype), options.readers);
     weights = onnxWeights(bytes);
   } catch (error) {
-    throw loadFailure(error, source);
+    throw loadFailure(error, source, options.backend.dtype);
   } finally {
     restore();
   }
   const loadMs = performance.now() - started;
+  const memoryAfterLoad = options.memoryProbe ? await options.memoryProbe() : null;
 
   let prediction: OrtPrediction | null = null;
   try {
@@ -172,7 +208,9 @@ export async function loadModel(source: ModelSource, options: LoadOptions): Prom
     weights,
     prediction,
     loadMs,
+    context: modelContextTokens(model.config),
     memoryBefore,
+    memoryAfterLoad,
     notes,
   };
 }
@@ -186,6 +224,7 @@ class TimingStreamer extends BaseStreamer {
   constructor(
     private readonly decode: (ids: number[]) => string,
     private readonly onToken: GenerateOptions['onToken'],
+    private readonly stopCheck: () => void,
   ) {
     super();
   }
@@ -195,6 +234,7 @@ class TimingStreamer extends BaseStreamer {
     if (this.times.length === 1) return;
     const id = Number(value[0]?.[0] ?? -1);
     this.tokenIds.push(id);
+    this.stopCheck();
     if (!this.onToken) return;
     const text = this.decode(this.tokenIds);
     if (text.endsWith('\uFFFD') || !text.startsWith(this.emitted)) return;
@@ -218,6 +258,48 @@ export function encodePrompt(loaded: LoadedModel, prompt: string): number[] {
 }
 
 /**
+ * Throws InferenceError('input') naming the field when `prompt` and `maxNewTokens` cannot run
+ * on `loaded` (no tokens, more than the model's context, a bad token count); nothing runs.
+ */
+export function checkRequest(loaded: LoadedModel, prompt: string, maxNewTokens: number): void {
+  const problem = requestProblem({
+    promptTokens: encodePrompt(loaded, prompt).length,
+    maxNewTokens,
+    context: loaded.context,
+  });
+  if (problem) throw new InferenceError('input', problem.message, problem.field);
+}
+
+/** Resolves after the event loop has run pending tasks (such as a worker's stop message). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+type Forward = (inputs: Record<string, unknown>) => Promise<unknown>;
+
+/** Makes each model step wait for the event loop first; returns the undo. */
+function yieldBeforeEachStep(model: PreTrainedModel): () => void {
+  const target = model as unknown as { forward: Forward };
+  const own = Object.getOwnPropertyDescriptor(target, 'forward');
+  const forward = target.forward.bind(model) as Forward;
+  target.forward = async (inputs) => {
+    await yieldToEventLoop();
+    return forward(inputs);
+  };
+  return () => {
+    if (own) Object.defineProperty(target, 'forward', own);
+    else delete (target as { forward?: Forward }).forward;
+  };
+}
+
+/**
  * Greedy generation of up to `maxNewTokens` tokens, streaming text through `onToken`. Reports
  * load, prefill and decode times (ms and tokens/s; decode counts the steps after the first new
  * token), and memory next to lib/capacity's transformers.js profile: ONNX initializer bytes,
@@ -229,11 +311,20 @@ export async function generateGreedy(
   prompt: string,
   options: GenerateOptions,
 ): Promise<RunReport> {
+  checkRequest(loaded, prompt, options.maxNewTokens);
   const decode = (ids: number[]) => loaded.tokenizer.decode(ids, { skip_special_tokens: true });
-  const streamer = new TimingStreamer(decode, options.onToken);
+  const interrupter = new InterruptableStoppingCriteria();
+  let stopped = false;
+  const stopCheck = () => {
+    if (!options.shouldStop?.()) return;
+    stopped = true;
+    interrupter.interrupt();
+  };
+  const streamer = new TimingStreamer(decode, options.onToken, stopCheck);
   const encoded = loaded.tokenizer(prompt) as { input_ids: Tensor; attention_mask: Tensor };
   const promptTokenIds = Array.from(encoded.input_ids.data as BigInt64Array, (id) => Number(id));
 
+  const undoYield = options.shouldStop ? yieldBeforeEachStep(loaded.model) : () => undefined;
   const started = performance.now();
   let output: GenerateOutput;
   try {
@@ -242,11 +333,14 @@ export async function generateGreedy(
       max_new_tokens: options.maxNewTokens,
       do_sample: false,
       streamer,
+      stopping_criteria: [interrupter],
       return_dict_in_generate: true,
     } as unknown as Parameters<PreTrainedModel['generate']>[0])) as unknown as GenerateOutput;
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     throw new InferenceError('generate', `The model failed while generating: ${text}`);
+  } finally {
+    undoYield();
   }
 
   const firstTokenAt = streamer.times[1] ?? performance.now();
@@ -276,9 +370,29 @@ export async function generateGreedy(
         tokenIds.length < 2 ? null : ((tokenIds.length - 1) * 1000) / Math.max(decodeMs, 1e-3),
     },
     cacheTokens: kv.tokens,
+    stopped,
     memory: memoryFigures(loaded, kv, memoryAfter),
-    notes: [...loaded.notes],
+    notes: [
+      ...(stopped
+        ? [`Stopped on request after ${tokenIds.length} of ${options.maxNewTokens} new tokens.`]
+        : []),
+      ...loaded.notes,
+      ...totalNote(loaded, kv.tokens),
+    ],
   };
+}
+
+/** The plan's whole total, which no probe here can measure, said in words beside the rows. */
+function totalNote(loaded: LoadedModel, tokens: number): string[] {
+  const prediction = loaded.prediction;
+  if (!prediction) return [];
+  const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return [
+    `The plan's whole total at ${tokens} tokens is ${mib(prediction.totalBytes(tokens))}: ` +
+      `weights, KV, compute and logits plus ${mib(prediction.runtimeBytes)} estimated for ` +
+      "the compiled runtime and the session's JS objects, which live outside the WASM heap " +
+      'and are not measured here.',
+  ];
 }
 
 function memoryFigures(
@@ -308,14 +422,29 @@ function memoryFigures(
       `past (${Math.max(0, tokens - 1)} tokens) and present (${tokens} tokens) alive together`,
     ),
   ];
+  const afterLoad = loaded.memoryAfterLoad?.wasmBytes;
+  const onWasm = loaded.backend.backend === 'wasm';
+  if (afterLoad !== undefined) {
+    figures.push(
+      figure(
+        'WASM heap after load',
+        afterLoad,
+        prediction && onWasm ? prediction.wasmHeapAfterLoadBytes : null,
+        "ONNX Runtime's WASM linear memory right after the load; plan: 3 copies of the " +
+          'weights alive while the session is made, plus 9 MiB for the runtime, at least the ' +
+          '16 MiB initial heap; the heap grows in steps of up to 20%',
+      ),
+    );
+  }
   if (after?.wasmBytes !== undefined) {
     figures.push(
       figure(
-        'WASM memory',
+        'WASM heap after the run',
         after.wasmBytes,
-        prediction ? prediction.totalBytes(tokens) : null,
-        "ONNX Runtime's WASM linear memory after the run (its high-water mark) against the " +
-          "plan's whole total",
+        prediction && onWasm ? prediction.wasmHeapBytes(tokens) : null,
+        "ONNX Runtime's WASM linear memory after the run, its high-water mark (it never " +
+          "shrinks); plan: the larger of the load figure and the plan's weights, KV, compute " +
+          'and logits plus the runtime, a lower bound for long prompts (arena growth)',
       ),
     );
   }

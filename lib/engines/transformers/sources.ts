@@ -2,7 +2,8 @@
 
 import { env } from '@huggingface/transformers';
 
-import type { ModelDtype, ModelSource } from './types.ts';
+import { normalBaseUrl } from './source-checks.ts';
+import type { ModelSource } from './types.ts';
 
 /** Reads raw files outside transformers.js; Node supplies the file system. */
 export interface SourceReaders {
@@ -14,11 +15,6 @@ const PICKED_PREFIX = '/__hwledger-picked-folder__/';
 
 /** Model id transformers.js sees for picked files. */
 const PICKED_MODEL_ID = 'picked-folder';
-
-/** The ONNX file transformers.js loads for a dtype (its `onnx/model[_fp16].onnx` naming). */
-export function onnxFileName(dtype: ModelDtype): string {
-  return dtype === 'fp16' ? 'onnx/model_fp16.onnx' : 'onnx/model.onnx';
-}
 
 function joinUrl(...parts: string[]): string {
   return parts
@@ -78,12 +74,15 @@ export function configureSource(source: ModelSource): { modelId: string; restore
       env.allowRemoteModels = false;
       env.localModelPath = source.baseUrl;
       return { modelId: source.modelId, restore };
-    case 'hub':
+    case 'hub': {
+      const base = normalBaseUrl(source.baseUrl);
+      if (!base.ok) throw new Error(base.problem.message);
       env.allowLocalModels = false;
       env.allowRemoteModels = true;
-      env.remoteHost = source.baseUrl;
+      env.remoteHost = base.url;
       env.remotePathTemplate = '{model}/resolve/{revision}/';
-      return { modelId: source.modelId, restore };
+      return { modelId: source.modelId.trim(), restore };
+    }
     case 'files':
       env.allowLocalModels = true;
       env.allowRemoteModels = false;

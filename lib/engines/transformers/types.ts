@@ -70,6 +70,8 @@ export interface RunReport {
   timings: RunTimings;
   /** Tokens held in the KV cache at the end (prompt + generated - 1). */
   cacheTokens: number;
+  /** Whether the run was stopped on request before its token count or an end token. */
+  stopped: boolean;
   memory: MeasuredFigure[];
   notes: string[];
 }

@@ -11,7 +11,11 @@ import {
   predictOrt,
 } from '../../../lib/engines/transformers/index.ts';
 import type { GpuLike } from '../../../lib/engines/transformers/index.ts';
-import { demoConfigJson, demoModelFiles } from '../../../scripts/make-demo-model.ts';
+import {
+  DEMO_MODEL_SHAPE,
+  demoConfigJson,
+  demoModelFiles,
+} from '../../../scripts/make-demo-model.ts';
 
 function gpuWith(adapter: { features: string[] } | null | 'throws'): GpuLike {
   return {
@@ -142,6 +146,28 @@ describe('predictOrt', () => {
     expect(webgpu.computeBytes(2000)).toBe(activationRow * 2000); // no 512-token cap
     // plus heads x prompt x context x f32 scores
     expect(wasm.computeBytes(2000)).toBe(activationRow * 2000 + 4 * 2000 * 2000 * 4);
+  });
+
+  it('predicts the WASM heap: 16 MiB floor, then 3 weight copies at load plus 9 MiB', () => {
+    const demo = predictOrt(demoConfigJson(), 'fp32', 'wasm');
+    expect(3 * 181_184 * 4 + 9 * 2 ** 20).toBeLessThan(16 * 2 ** 20); // 11.1 MiB
+    expect(demo.wasmHeapAfterLoadBytes).toBe(16 * 2 ** 20);
+    expect(demo.wasmHeapBytes(25)).toBe(16 * 2 ** 20);
+
+    const shape = { ...DEMO_MODEL_SHAPE, hiddenSize: 512, heads: 8, kvHeads: 4, headDim: 64 };
+    const wider = predictOrt(demoConfigJson({ ...shape, intermediateSize: 1536 }), 'fp32', 'wasm');
+    // embed + head 2 x 259 x 512, per layer q,o 512x512, k,v 512x256, 3 x 512x1536, 2 norms
+    const params = 2 * 259 * 512 + 4 * (2 * 512 * 512 + 2 * 512 * 256 + 3 * 512 * 1536 + 2 * 512);
+    expect(wider.weightsBytes).toBe((params + 512) * 4);
+    expect(wider.wasmHeapAfterLoadBytes).toBe(3 * wider.weightsBytes + 9 * 2 ** 20);
+    // A 2,001-token prompt: weights, KV (past and present), compute and logits plus 9 MiB.
+    const inHeap =
+      wider.weightsBytes +
+      wider.kvPeakBytes(2001) +
+      wider.computeBytes(2001) +
+      259 * 4 * 2001 +
+      9 * 2 ** 20;
+    expect(wider.wasmHeapBytes(2001)).toBe(inHeap);
   });
 
   it('ignores the derived keys transformers.js adds to a config', () => {
