@@ -3,6 +3,7 @@
 
 import { useState, type DragEvent } from 'react';
 import { PLAN_ENGINES, type PlanCell, type PlanInputs } from '../../lib/notebook/model.ts';
+import { nameProblem } from '../../lib/notebook/names.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { formatGB } from '../_lib/format.ts';
 import { hubBaseSetting, setHubBaseSetting, useHubBase } from '../_lib/settings.ts';
@@ -321,7 +322,7 @@ export function PlanForm({
     label: `${d.label} (${formatGB(d.memoryBytes)})`,
   }));
   const [nameText, setNameText] = useState(cell.name);
-  const nameValid = /^[A-Za-z_$][\w$]*$/.test(nameText);
+  const nameRefused = nameProblem(nameText);
   return (
     <form className="plan-form" onSubmit={(event) => event.preventDefault()}>
       <label className="field name">
@@ -329,15 +330,18 @@ export function PlanForm({
         <input
           value={nameText}
           data-testid="plan-name"
-          aria-invalid={!nameValid}
+          aria-invalid={nameRefused !== null}
           onChange={(event) => {
             setNameText(event.target.value);
-            if (/^[A-Za-z_$][\w$]*$/.test(event.target.value))
+            if (nameProblem(event.target.value) === null)
               onChange({ ...cell, name: event.target.value });
           }}
         />
-        {nameValid ? null : (
-          <small className="invalid">letters, digits and _ only, not starting with a digit</small>
+        {nameRefused === null ? null : (
+          <small className="invalid" data-testid="plan-name-problem">
+            {nameRefused}: use letters, digits, _ or $ (not first a digit), not a JavaScript
+            reserved word or built-in, nor hw or display
+          </small>
         )}
       </label>
       <ModelPicker inputs={inputs} catalogue={catalogue} update={update} />
