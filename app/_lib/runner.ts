@@ -86,8 +86,8 @@ export class NotebookRunner {
   private active = new Map<string, ActiveRun>();
   /** Cells started or settled since the runner was last idle; never pulled in again till then. */
   private attempted = new Set<string>();
-  /** Whether the sandbox is busy with a code cell (even one whose result will be dropped). */
-  private codeBusy = false;
+  /** The code cell the sandbox is busy with (even one whose result will be dropped), or null. */
+  private sandboxCell: string | null = null;
   private lastRunId = 0;
   private listeners = new Set<() => void>();
 
@@ -158,7 +158,7 @@ export class NotebookRunner {
     for (const [id, run] of [...this.active]) {
       if (run.abort) this.stopPlan(id, run.abort);
     }
-    if (this.codeBusy) this.sandbox.stop(STOPPED_BY_YOU);
+    if (this.sandboxCell !== null) this.sandbox.stop(STOPPED_BY_YOU);
     this.pump();
   }
 
@@ -168,10 +168,13 @@ export class NotebookRunner {
    * for it say so; other cells keep running.
    */
   stopCell(id: string): void {
-    if (this.pending.has(id)) this.settle(id, { status: 'stopped', message: STOPPED_BEFORE });
+    const inSandbox = this.sandboxCell === id;
+    if (this.pending.has(id)) {
+      this.settle(id, { status: 'stopped', message: inSandbox ? STOPPED_BY_YOU : STOPPED_BEFORE });
+    }
     const run = this.active.get(id);
     if (run?.abort) this.stopPlan(id, run.abort);
-    else if (run) this.sandbox.stop(STOPPED_BY_YOU);
+    else if (inSandbox) this.sandbox.stop(STOPPED_BY_YOU);
     this.pump();
   }
 
@@ -194,9 +197,8 @@ export class NotebookRunner {
     if (gone.length === 0) return;
     for (const id of gone) {
       this.pending.delete(id);
-      const run = this.active.get(id);
       this.abandon(id);
-      if (run && !run.abort) this.sandbox.stop('The running cell was deleted.');
+      if (this.sandboxCell === id) this.sandbox.stop('The running cell was deleted.');
     }
     const next = new Map(this.states);
     for (const id of gone) next.delete(id);
@@ -250,7 +252,7 @@ export class NotebookRunner {
     for (const id of [...this.pending]) {
       if (!this.graph.byId.has(id)) this.pending.delete(id);
     }
-    if (this.pending.size === 0 && this.active.size === 0 && !this.codeBusy) {
+    if (this.pending.size === 0 && this.active.size === 0 && this.sandboxCell === null) {
       this.attempted.clear();
     }
   }
@@ -279,7 +281,7 @@ export class NotebookRunner {
       this.settle(cell.id, { status: 'blocked', message });
       return true;
     }
-    if (cell.kind === 'code' && this.codeBusy) return false;
+    if (cell.kind === 'code' && this.sandboxCell !== null) return false;
     this.start(cell, node);
     return true;
   }
@@ -307,7 +309,7 @@ export class NotebookRunner {
       void this.runPlan(cell, runId, abort.signal);
     } else if (cell.kind === 'code') {
       this.active.set(cell.id, { runId, abort: null });
-      this.codeBusy = true;
+      this.sandboxCell = cell.id;
       this.set(cell.id, { status: 'running' });
       void this.runCode(cell, node.dependsOn, runId);
     }
@@ -385,7 +387,7 @@ export class NotebookRunner {
         this.finish(cell.id, runId, { status: 'stopped', message });
       } else this.finish(cell.id, runId, { status: 'error', message, line: null, planError: null });
     } finally {
-      this.codeBusy = false;
+      this.sandboxCell = null;
       this.pump();
     }
   }

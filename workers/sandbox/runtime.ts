@@ -56,6 +56,15 @@ function bindScope(request: CellRunRequest, names: string[]): void {
   }
 }
 
+/** Runs a cell's module from its blob URL, which is revoked whether it runs or throws. */
+async function importCell(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(/* webpackIgnore: true */ url)) as Record<string, unknown>;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
 async function run(request: CellRunRequest): Promise<CellRunResult> {
   const started = performance.now();
   const displayed: CellOutput[] = [];
@@ -76,8 +85,7 @@ async function run(request: CellRunRequest): Promise<CellRunResult> {
       });
     };
     const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
-    const module = (await import(/* webpackIgnore: true */ url)) as Record<string, unknown>;
-    URL.revokeObjectURL(url);
+    const module = await importCell(url);
     const exported: Record<string, unknown> = { ...module };
     exportsByCell.set(request.cellId, exported);
     const outputs = Object.entries(exported).map(([name, value]) => ({

@@ -289,3 +289,43 @@ describe('cycles', () => {
     });
   });
 });
+
+describe('stopping code', () => {
+  /** A sandbox where `loop` never ends until stopped; a stop rejects the runs in flight. */
+  function loopSandbox() {
+    const calls: string[] = [];
+    const rejects = new Set<(error: Error) => void>();
+    const sandbox: CellSandbox & { calls: string[] } = {
+      generation: 0,
+      calls,
+      run(request) {
+        calls.push(request.cellId);
+        if (request.source !== 'loop') {
+          return Promise.resolve({ ok: true, outputs: [], exportNames: [], millis: 1 });
+        }
+        return new Promise<CellRunResult>((_, reject) => rejects.add(reject));
+      },
+      stop(message = 'Stopped.') {
+        sandbox.generation += 1;
+        for (const reject of rejects) reject(new SandboxStopped(message));
+        rejects.clear();
+      },
+    };
+    return sandbox;
+  }
+
+  it('ends the endless run of a cell queued again, so other code can run', async () => {
+    const nb = newNotebook('t', [code('l', 'loop'), code('n', 'export const n = 1')]);
+    const sandbox = loopSandbox();
+    const runner = new NotebookRunner(nb, sandbox, plans().evaluate, { codeAllowed: true });
+    runner.run(['l']);
+    await tick();
+    runner.run(['l', 'n']);
+    expect(statuses(runner.snapshot())).toEqual({ l: 'queued', n: 'queued' });
+    runner.stopCell('l');
+    const states = await settled(runner);
+    expect(states.get('l')).toEqual({ status: 'stopped', message: 'Stopped by you.' });
+    expect(states.get('n')?.status).toBe('done');
+    expect(sandbox.calls).toEqual(['l', 'n']);
+  });
+});
