@@ -256,7 +256,8 @@ export function explainMissingName(graph: NotebookGraph, id: string, name: strin
   const definer = graph.nodes[definerAt];
   if (at < 0) return null;
   if (!definer) {
-    return `"${name}" is not defined: no cell above this one defines it (was it deleted or renamed?)`;
+    const why = 'no cell above this one defines it (was it deleted or renamed?)';
+    return `"${name}" is not defined: ${why}`;
   }
   if (definerAt < at) return null;
   const back = pathBetween(graph, definer.id, id);

@@ -136,7 +136,7 @@ describe('plan cells side by side', () => {
     expect(held.map((run) => run.inputs.model)).toEqual([{ kind: 'hub', id: 'org/slow' }]);
   });
 
-  it('stops the hanging cell for real: its evaluation is aborted and it shows stopped', async () => {
+  it('stops the hanging cell for real: its evaluation aborts and it shows stopped', async () => {
     const { runner, held } = runnerFor(nb, { c: 'quick', d: 'slow' });
     runner.runAll();
     await settled(runner);
