@@ -27,6 +27,7 @@ function inputsKey() {
   const files = [
     ...tsFiles(capacityDir),
     ...tsFiles(join(root, 'workers', 'sandbox')),
+    join(root, 'lib', 'notebook', 'names.ts'),
     join(root, 'package-lock.json'),
   ]
     .filter((file) => existsSync(file))

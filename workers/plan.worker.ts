@@ -12,8 +12,8 @@ import {
   type ModelSpec,
 } from '../lib/capacity/index.ts';
 import type { PlanInputs } from '../lib/notebook/model.ts';
-import { SourceError } from '../lib/sources/errors.ts';
-import { DEFAULT_HUB_BASE, loadHubSpec, normalHubBase } from '../lib/sources/hub.ts';
+import { DEFAULT_HUB_BASE } from '../lib/sources/hub.ts';
+import { HubSpecs } from './plan-hub.ts';
 import { contextSweep, maxContextTable, planRequest as request } from './plan-tables.ts';
 import type { CatalogueData, HubProgress, PlanCellData, PlanErrorData } from './plan-types.ts';
 
@@ -27,39 +27,19 @@ function errorData(error: unknown): PlanErrorData {
   };
 }
 
-/** Hub specs by base, id and revision, so edits to other inputs do not fetch again. */
-const hubSpecs = new Map<string, Promise<ModelSpec>>();
+/** Hub model specs, one fetch per base, id and revision shared by the cells that wait for it. */
+const hubSpecs = new HubSpecs();
 
-function hubSpec(
-  model: Extract<PlanInputs['model'], { kind: 'hub' }>,
-  hubBase: string,
-  onProgress: ((progress: HubProgress) => void) | undefined,
-): Promise<ModelSpec> {
-  if (model.id.trim() === '') {
-    const hint = 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
-    return Promise.reject(new SourceError('unsupported', hint, { ref: '' }));
-  }
-  const base = normalHubBase(hubBase);
-  const revision = model.revision?.trim() || 'main';
-  const key = JSON.stringify([base, model.id.trim(), revision]);
-  const cached = hubSpecs.get(key);
-  if (cached) return cached;
-  const loading = loadHubSpec(model.id.trim(), {
-    hubBase: base,
-    revision,
-    onProgress: ({ file, filesDone, filesTotal, bytesRead }) => {
-      try {
-        const told: unknown = onProgress?.({ file, filesDone, filesTotal, bytesRead });
-        if (told instanceof Promise) told.catch(() => undefined);
-      } catch {
-        return;
-      }
-    },
-  });
-  hubSpecs.set(key, loading);
-  void loading.catch(() => hubSpecs.delete(key));
-  return loading;
-}
+/** Evaluations in flight by the page's run id, so `cancel` can end them. */
+const runs = new Map<number, AbortController>();
+
+/** What an evaluation ended by `cancel` answers; the page drops it. */
+const CANCELLED: PlanErrorData = {
+  code: 'cancelled',
+  field: null,
+  expected: null,
+  message: 'Stopped.',
+};
 
 /** Lets the page drop a Comlink-proxied callback once an evaluation is over. */
 function releaseCallback(callback: unknown): void {
@@ -72,10 +52,19 @@ async function modelSpec(
   inputs: PlanInputs,
   hubBase: string,
   onProgress: ((progress: HubProgress) => void) | undefined,
+  signal: AbortSignal,
 ): Promise<ModelSpec> {
   const model = inputs.model;
   if (model.kind === 'catalogue') return catalogueSpec(model.id);
-  if (model.kind === 'hub') return hubSpec(model, hubBase, onProgress);
+  if (model.kind === 'hub') {
+    return hubSpecs.get({
+      id: model.id,
+      ...(model.revision === undefined ? {} : { revision: model.revision }),
+      hubBase,
+      ...(onProgress ? { onProgress } : {}),
+      signal,
+    });
+  }
   return parseHfConfig(model.text, { name: model.fileName ?? 'pasted config.json' });
 }
 
@@ -101,15 +90,20 @@ const api = {
   /**
    * Evaluates one plan cell: the plan on each device, the context sweep, the table. A hub
    * model is fetched from `hubBase` (once per base, id and revision; failures are not kept)
-   * with `onProgress` told after each file; pass it through Comlink.proxy.
+   * with `onProgress` told after each file; pass it through Comlink.proxy. `runId` lets
+   * `cancel` end the evaluation (an AbortSignal cannot cross to the worker).
    */
   async evaluate(
     inputs: PlanInputs,
     hubBase: string = DEFAULT_HUB_BASE,
     onProgress?: (progress: HubProgress) => void,
+    runId?: number,
   ): Promise<PlanCellData> {
+    const controller = new AbortController();
+    if (runId !== undefined) runs.set(runId, controller);
     try {
-      const spec = await modelSpec(inputs, hubBase, onProgress);
+      const spec = await modelSpec(inputs, hubBase, onProgress, controller.signal);
+      if (controller.signal.aborted) return { ok: false, error: CANCELLED };
       const result = plan(request(spec, inputs));
       return {
         ok: true,
@@ -118,10 +112,20 @@ const api = {
         maxContext: maxContextTable(spec, inputs, result),
       };
     } catch (error) {
+      if (controller.signal.aborted) return { ok: false, error: CANCELLED };
       return { ok: false, error: errorData(error) };
     } finally {
+      if (runId !== undefined) runs.delete(runId);
       releaseCallback(onProgress);
     }
+  },
+
+  /**
+   * Ends evaluation `runId`: its wait for a hub model ends at once, and the model's fetch is
+   * aborted (the request and any body read) unless another cell still waits for it.
+   */
+  cancel(runId: number): void {
+    runs.get(runId)?.abort(new Error('Stopped.'));
   },
 };
 

@@ -31,7 +31,8 @@ const CodeEditor = dynamic(() => import('./CodeEditor.tsx'), {
 export interface CellActions {
   change(cell: Cell): void;
   run(id: string): void;
-  stop(): void;
+  /** Stops one cell (a plan's hub fetch included); other cells keep running. */
+  stop(id: string): void;
   move(id: string, offset: number): void;
   remove(id: string): void;
   add(kind: Cell['kind'], afterId: string): void;
@@ -280,7 +281,12 @@ export function CellView({
             </button>
           ) : null}
           {running ? (
-            <button type="button" title="Stop" data-testid="cell-stop" onClick={actions.stop}>
+            <button
+              type="button"
+              title="Stop"
+              data-testid="cell-stop"
+              onClick={() => actions.stop(cell.id)}
+            >
               ■ stop
             </button>
           ) : null}

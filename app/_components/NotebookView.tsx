@@ -284,8 +284,8 @@ export function NotebookView({
       run(id: string) {
         runner.run([id]);
       },
-      stop() {
-        runner.stop();
+      stop(id: string) {
+        runner.stopCell(id);
       },
       move(id: string, offset: number) {
         update(moveCell(latest.current, id, offset));

@@ -3,6 +3,7 @@
 
 import { useState, type ReactNode } from 'react';
 import { PLAN_ENGINES, type PlanCell, type PlanInputs } from '../../lib/notebook/model.ts';
+import { nameProblem } from '../../lib/notebook/names.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { formatBytes, formatTokens } from '../_lib/format.ts';
 import {
@@ -118,7 +119,7 @@ export function PlanForm({
     label: `${d.label} (${formatBytes(d.memoryBytes, { digits: 1 })})`,
   }));
   const [nameText, setNameText] = useState(cell.name);
-  const nameValid = /^[A-Za-z_$][\w$]*$/.test(nameText);
+  const nameRefused = nameProblem(nameText);
   const [typed, setTyped] = useState<Partial<Record<TypedField, string>>>({});
 
   const reads: Record<TypedField, FieldRead<number | null>> = {
@@ -149,15 +150,18 @@ export function PlanForm({
           <input
             value={nameText}
             data-testid="plan-name"
-            aria-invalid={!nameValid}
+            aria-invalid={nameRefused !== null}
             onChange={(event) => {
               setNameText(event.target.value);
-              if (/^[A-Za-z_$][\w$]*$/.test(event.target.value))
+              if (nameProblem(event.target.value) === null)
                 onChange({ ...cell, name: event.target.value });
             }}
           />
-          {nameValid ? null : (
-            <small className="invalid">letters, digits and _ only, not starting with a digit</small>
+          {nameRefused === null ? null : (
+            <small className="invalid" data-testid="plan-name-problem">
+              {nameRefused}: use letters, digits, _ or $ (not first a digit), not a JavaScript
+              reserved word or built-in, nor hw or display
+            </small>
           )}
         </label>
         <ModelPicker inputs={inputs} catalogue={catalogue} update={update} />

@@ -22,23 +22,49 @@ export function planWorker(): Comlink.Remote<PlanWorkerApi> {
   return remote;
 }
 
+/** Numbers evaluations so that `cancel` in the worker can name one. */
+let lastRunId = 0;
+
+type PlanCellData = Awaited<ReturnType<PlanWorkerApi['evaluate']>>;
+
+/** What a cancelled evaluation answers at once; the runner drops it. */
+const CANCELLED: PlanCellData = {
+  ok: false,
+  error: { code: 'cancelled', field: null, expected: null, message: 'Stopped.' },
+};
+
+/** Resolves with CANCELLED when `signal` aborts (never, without one). */
+function whenAborted(signal: AbortSignal | undefined): Promise<PlanCellData> {
+  return new Promise((resolve) => {
+    signal?.addEventListener('abort', () => resolve(CANCELLED), { once: true });
+  });
+}
+
 /**
  * Evaluates a plan cell in the worker and records the round trip as a user-timing measure, so
  * the time from an edit to its numbers can be read in DevTools or by the benchmark. A hub model
- * is fetched from the hub base URL setting, with `onProgress` told after each file.
+ * is fetched from the hub base URL setting, with `onProgress` told after each file. Aborting
+ * `signal` answers at once and asks the worker to cancel, which aborts the hub fetch itself.
  */
 export async function evaluatePlan(
   inputs: Parameters<PlanWorkerApi['evaluate']>[0],
   onProgress?: (progress: HubProgress) => void,
-): Promise<Awaited<ReturnType<PlanWorkerApi['evaluate']>>> {
+  signal?: AbortSignal,
+): Promise<PlanCellData> {
+  if (signal?.aborted) return CANCELLED;
   const start = performance.now();
+  const runId = (lastRunId += 1);
+  const worker = planWorker();
+  const cancel = () => void worker.cancel(runId).catch(() => undefined);
+  signal?.addEventListener('abort', cancel, { once: true });
   try {
     const hubBase = hubBaseSetting();
-    if (inputs.model.kind !== 'hub' || !onProgress) {
-      return await planWorker().evaluate(inputs, hubBase);
-    }
-    return await planWorker().evaluate(inputs, hubBase, Comlink.proxy(onProgress));
+    const progress =
+      inputs.model.kind === 'hub' && onProgress ? Comlink.proxy(onProgress) : undefined;
+    const evaluated = worker.evaluate(inputs, hubBase, progress, runId);
+    return await Promise.race([evaluated, whenAborted(signal)]);
   } finally {
+    signal?.removeEventListener('abort', cancel);
     performance.measure(PLAN_EVALUATE_MEASURE, { start, end: performance.now() });
   }
 }

@@ -96,9 +96,18 @@ export class SandboxHost {
     this.stopListeners.clear();
   }
 
+  /** The sandbox's API, started on first use; a start that fails is forgotten, to try again. */
   private start(): Promise<Comlink.Remote<SandboxApi>> {
-    this.api ??= this.create();
-    return this.api;
+    if (this.api) return this.api;
+    const starting = this.create();
+    this.api = starting;
+    starting.catch(() => {
+      if (this.api !== starting) return;
+      this.iframe?.remove();
+      this.iframe = null;
+      this.api = null;
+    });
+    return starting;
   }
 
   private async create(): Promise<Comlink.Remote<SandboxApi>> {

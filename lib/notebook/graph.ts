@@ -1,9 +1,10 @@
 // The dependency graph of a notebook: which names each cell defines and uses, and run order.
 
 import type { Cell, Notebook } from './model.ts';
+import { APP_NAMES, nameProblem } from './names.ts';
 
 /** Names the app itself provides to code cells; never notebook dependencies. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set(['hw', 'display']);
+export const RESERVED_NAMES: ReadonlySet<string> = APP_NAMES;
 
 /** A cell's place in the graph: what it defines, which cells it reads, and its static error. */
 export interface GraphNode {
@@ -139,7 +140,8 @@ function usedNames(cell: Cell): Set<string> {
 
 /**
  * Builds the graph: each cell depends on the nearest cell above that defines a name it uses.
- * A name defined by a cell above, or a reserved name, is a static error of the later cell.
+ * A name defined by a cell above, or one no cell may bind (see nameProblem), is a static error
+ * of the later cell.
  */
 export function buildGraph(notebook: Pick<Notebook, 'cells'>): NotebookGraph {
   const definer = new Map<string, string>();
@@ -152,17 +154,27 @@ export function buildGraph(notebook: Pick<Notebook, 'cells'>): NotebookGraph {
       const from = definer.get(name);
       if (from !== undefined && !defines.includes(name)) dependsOn.add(from);
     }
-    const clash = defines.find((name) => definer.has(name) || RESERVED_NAMES.has(name));
-    const error = clash === undefined ? null : clashMessage(clash);
+    const error = definitionError(defines, definer, notebook.cells);
     for (const name of defines) if (!definer.has(name)) definer.set(name, cell.id);
     nodes.push({ id: cell.id, defines, dependsOn: orderIds(notebook.cells, dependsOn), error });
   }
   return { nodes, byId: new Map(nodes.map((node) => [node.id, node])) };
 }
 
-function clashMessage(name: string): string {
-  if (RESERVED_NAMES.has(name)) return `"${name}" is reserved by hwLedger; choose another name`;
-  return `"${name}" is already defined by a cell above; choose another name`;
+/** Why a cell defining `defines` may not run: a refused name, or one a cell above defines. */
+function definitionError(
+  defines: readonly string[],
+  definer: ReadonlyMap<string, string>,
+  cells: readonly Cell[],
+): string | null {
+  for (const name of defines) {
+    const problem = nameProblem(name);
+    if (problem !== null) return `${problem}; choose another name`;
+  }
+  const clash = defines.find((name) => definer.has(name));
+  if (clash === undefined) return null;
+  const above = cells.findIndex((cell) => cell.id === definer.get(clash));
+  return `"${clash}" is already defined by cell ${above + 1} above; choose another name`;
 }
 
 function orderIds(cells: readonly Cell[], ids: ReadonlySet<string>): string[] {
@@ -203,4 +215,62 @@ export function runOrder(graph: NotebookGraph, changed: readonly string[]): stri
   const set = new Set<string>(changed);
   for (const id of changed) for (const dep of dependantsOf(graph, id)) set.add(dep);
   return graph.nodes.filter((node) => set.has(node.id)).map((node) => node.id);
+}
+
+/** A cell's label in messages: its first name, or its place (`cell 3`). */
+function labelOf(graph: NotebookGraph, id: string): string {
+  const index = graph.nodes.findIndex((node) => node.id === id);
+  return graph.nodes[index]?.defines[0] ?? `cell ${index + 1}`;
+}
+
+/** The cells from `from` back to `to` along "uses a name of" links, or null when none lead. */
+function pathBetween(graph: NotebookGraph, from: string, to: string): string[] | null {
+  const cameFrom = new Map<string, string>([[from, from]]);
+  const queue = [from];
+  for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+    if (id === to) break;
+    for (const dep of graph.byId.get(id)?.dependsOn ?? []) {
+      if (cameFrom.has(dep)) continue;
+      cameFrom.set(dep, id);
+      queue.push(dep);
+    }
+  }
+  if (!cameFrom.has(to)) return null;
+  const path = [to];
+  for (let id = to; id !== from;) {
+    id = cameFrom.get(id) ?? from;
+    path.unshift(id);
+  }
+  return path;
+}
+
+/**
+ * Why `name` is not defined for cell `id` when it runs (its "is not defined" error), in the
+ * notebook's terms: no cell above defines it; a cell below does (cells see only names from
+ * above); or a cell below does and itself needs this cell, a cycle (`cycle: a -> b -> a`).
+ * Null when a cell above defines `name`, so the error has another cause.
+ */
+export function explainMissingName(graph: NotebookGraph, id: string, name: string): string | null {
+  const at = graph.nodes.findIndex((node) => node.id === id);
+  const definerAt = graph.nodes.findIndex((node) => node.defines.includes(name));
+  const definer = graph.nodes[definerAt];
+  if (at < 0) return null;
+  if (!definer) {
+    const why = 'no cell above this one defines it (was it deleted or renamed?)';
+    return `"${name}" is not defined: ${why}`;
+  }
+  if (definerAt < at) return null;
+  const back = pathBetween(graph, definer.id, id);
+  if (back) {
+    const cycle = [name, ...back.slice(1).map((cellId) => labelOf(graph, cellId))];
+    const names = [labelOf(graph, id), ...cycle].join(' -> ');
+    return (
+      `cycle: ${names}. This cell uses "${name}" from cell ${definerAt + 1} below it, which ` +
+      'needs this cell; cells use only names from cells above them, so break the cycle'
+    );
+  }
+  return (
+    `"${name}" is defined by cell ${definerAt + 1}, below this one; cells use only names from ` +
+    `cells above them, so move cell ${definerAt + 1} above cell ${at + 1}`
+  );
 }

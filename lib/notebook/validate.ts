@@ -10,6 +10,7 @@ import {
   type PlanInputs,
   type PlanModelSource,
 } from './model.ts';
+import { NAME_RULE, nameProblem } from './names.ts';
 
 /** Thrown when data is not a notebook; `path` names the offending field (`cells[2].name`). */
 export class NotebookFormatError extends Error {
@@ -25,8 +26,6 @@ export class NotebookFormatError extends Error {
 }
 
 type Obj = Record<string, unknown>;
-
-const NAME_PATTERN = /^[A-Za-z_$][\w$]*$/;
 
 function object(value: unknown, path: string): Obj {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -50,9 +49,11 @@ function integer(value: unknown, path: string, min: number): number {
   return value;
 }
 
-function identifier(value: unknown, path: string): string {
+/** A plan-cell name: bound for the cells below, so it may replace nothing they rely on. */
+function cellName(value: unknown, path: string): string {
   const name = string(value, path, 100);
-  if (!NAME_PATTERN.test(name)) throw new NotebookFormatError(path, 'a JavaScript identifier');
+  const problem = nameProblem(name);
+  if (problem !== null) throw new NotebookFormatError(path, `${NAME_RULE}; ${problem}`);
   return name;
 }
 
@@ -128,7 +129,7 @@ function cell(value: unknown, path: string): Cell {
     return {
       id,
       kind: 'plan',
-      name: identifier(raw.name, `${path}.name`),
+      name: cellName(raw.name, `${path}.name`),
       inputs: planInputs(raw.inputs, `${path}.inputs`),
     };
   }

@@ -29,6 +29,8 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Most bytes of a whole-file read (config.json, an index); default 16 MiB. */
   maxTextBytes?: number;
+  /** Ends every request and body read at once when aborted; they reject with its reason. */
+  signal?: AbortSignal;
 }
 
 /** Default request timeout: 30 s. */
@@ -39,19 +41,25 @@ export const DEFAULT_MAX_TEXT_BYTES = 16 * 2 ** 20;
 
 /**
  * Runs one request under a timeout: `work` gets an abort signal, and when `timeoutMs` passes
- * first the request is aborted and SourceError `http_error` names the URL and the seconds.
+ * first the request is aborted and SourceError `http_error` names the URL and the seconds. When
+ * `cancel` aborts first, the request is aborted too and the call rejects with its reason.
  */
 export async function withTimeout<T>(
   url: string,
   timeoutMs: number,
   work: (signal: AbortSignal) => Promise<T>,
+  cancel?: AbortSignal,
 ): Promise<T> {
+  cancel?.throwIfAborted();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const onCancel = (): void => controller.abort();
+  cancel?.addEventListener('abort', onCancel, { once: true });
   try {
     return await work(controller.signal);
   } catch (error) {
     if (!controller.signal.aborted) throw error;
+    cancel?.throwIfAborted();
     throw new SourceError(
       'http_error',
       `no answer from ${url} within ${String(timeoutMs / 1000)} s (timed out)`,
@@ -59,23 +67,55 @@ export async function withTimeout<T>(
     );
   } finally {
     clearTimeout(timer);
+    cancel?.removeEventListener('abort', onCancel);
   }
 }
 
 /**
+ * One read of a body stream that also ends when `signal` aborts (the stream is then cancelled),
+ * so a body that stops sending cannot hold a read open past a timeout.
+ */
+function readOrAbort(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal | undefined,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (!signal) return reader.read();
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      void reader.cancel().catch(() => undefined);
+      reject(new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    reader.read().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
+/**
  * Reads at most `limit` bytes of a response body, then cancels it; `over` says whether the body
- * had more (a server that sends more than asked, or a file over a cap).
+ * had more (a server that sends more than asked, or a file over a cap). An abort of `signal`
+ * ends a read that waits on a stalled body.
  */
 export async function readBody(
   response: Response,
   limit: number,
+  signal?: AbortSignal,
 ): Promise<{ bytes: Uint8Array; over: boolean }> {
   if (!response.body) return { bytes: new Uint8Array(0), over: false };
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let length = 0;
   for (;;) {
-    const { value, done } = await reader.read();
+    const { value, done } = await readOrAbort(reader, signal);
     if (done) return { bytes: concat(chunks, length), over: false };
     chunks.push(value);
     length += value.length;
@@ -122,7 +162,8 @@ class Prefix {
     return this.length;
   }
 
-  async slice(start: number, end: number): Promise<Uint8Array> {
+  /** Bytes [start, end) of the body, reading on as needed; `signal` ends a stalled read. */
+  async slice(start: number, end: number, signal: AbortSignal): Promise<Uint8Array> {
     while (this.length < end && !this.done) {
       if (this.length >= this.limit) {
         await this.reader.cancel();
@@ -133,7 +174,7 @@ class Prefix {
           { ref: this.url },
         );
       }
-      const { value, done } = await this.reader.read();
+      const { value, done } = await readOrAbort(this.reader, signal);
       if (done) this.done = true;
       else {
         this.chunks.push(value);
@@ -180,7 +221,12 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
   let total = 0;
 
   function ranged(start: number, end: number): Promise<Uint8Array> {
-    return withTimeout(url, timeoutMs, (signal) => rangedWithin(start, end, signal));
+    return withTimeout(
+      url,
+      timeoutMs,
+      (signal) => rangedWithin(start, end, signal),
+      options.signal,
+    );
   }
 
   async function rangedWithin(
@@ -200,7 +246,7 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
     checkHttpStatus(response, url);
     if (response.status === 206) {
       knownSize = totalFromContentRange(response.headers.get('content-range')) ?? knownSize;
-      const { bytes } = await readBody(response, end - start);
+      const { bytes } = await readBody(response, end - start, signal);
       total += bytes.length;
       return bytes;
     }
@@ -208,15 +254,30 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
     if (length !== null) knownSize = Number(length);
     if (!response.body) return new Uint8Array(0);
     prefix = new Prefix(response.body.getReader(), limit, url);
-    return fromPrefix(prefix, start, end);
+    return fromPrefix(prefix, start, end, signal);
   }
 
-  async function fromPrefix(body: Prefix, start: number, end: number): Promise<Uint8Array> {
+  async function fromPrefix(
+    body: Prefix,
+    start: number,
+    end: number,
+    signal: AbortSignal,
+  ): Promise<Uint8Array> {
     const before = body.loaded;
-    const bytes = await body.slice(start, end);
+    const bytes = await body.slice(start, end, signal);
     total += body.loaded - before;
     if (body.ended) knownSize = body.loaded;
     return bytes;
+  }
+
+  /** A later read of a body already open: under its own timeout, as the first read was. */
+  function laterRead(body: Prefix, start: number, end: number): Promise<Uint8Array> {
+    return withTimeout(
+      url,
+      timeoutMs,
+      (signal) => fromPrefix(body, start, end, signal),
+      options.signal,
+    );
   }
 
   return {
@@ -224,7 +285,7 @@ export function openHttpSource(url: string, options: HttpOptions = {}): ByteSour
     size: () => Promise.resolve(knownSize),
     read(start, end) {
       if (end <= start) return Promise.resolve(new Uint8Array(0));
-      return prefix ? fromPrefix(prefix, start, end) : ranged(start, end);
+      return prefix ? laterRead(prefix, start, end) : ranged(start, end);
     },
     bytesRead: () => total,
     close: () => (prefix ? prefix.close() : Promise.resolve()),
@@ -246,14 +307,20 @@ export function tooLarge(ref: string, cap: number): SourceError {
  */
 export function fetchText(url: string, options: HttpOptions = {}): Promise<string> {
   const cap = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
-  return withTimeout(url, options.timeoutMs ?? DEFAULT_TIMEOUT_MS, async (signal) => {
-    const response = await reachableFetch(options.fetch ?? fetch)(url, {
-      headers: { ...options.headers },
-      signal,
-    });
-    checkHttpStatus(response, url);
-    const { bytes, over } = await readBody(response, cap);
-    if (over) throw tooLarge(url, cap);
-    return new TextDecoder().decode(bytes);
-  });
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return withTimeout(
+    url,
+    timeoutMs,
+    async (signal) => {
+      const response = await reachableFetch(options.fetch ?? fetch)(url, {
+        headers: { ...options.headers },
+        signal,
+      });
+      checkHttpStatus(response, url);
+      const { bytes, over } = await readBody(response, cap, signal);
+      if (over) throw tooLarge(url, cap);
+      return new TextDecoder().decode(bytes);
+    },
+    options.signal,
+  );
 }

@@ -7,7 +7,9 @@
 import * as Comlink from 'comlink';
 import { transform } from 'sucrase';
 import * as hw from '../../lib/capacity/index.ts';
+import { nameProblem } from '../../lib/notebook/names.ts';
 import { toPlainData } from './clone.ts';
+import { capOutputs, MAX_CELL_OUTPUTS } from './outputs.ts';
 import type { CellOutput, CellRunRequest, CellRunResult, SandboxApi } from './protocol.ts';
 
 const exportsByCell = new Map<string, Record<string, unknown>>();
@@ -34,38 +36,56 @@ function failure(error: unknown): CellRunResult {
   return { ok: false, error: { name, message: message + extra, line: lineOf(error) } };
 }
 
-function bindScope(request: CellRunRequest): string[] {
-  const names: string[] = [];
-  for (const [name, value] of Object.entries(request.scope)) {
-    scopeGlobal[name] = value;
-    names.push(name);
+/** Binds `name` on the global object, refusing a name that would replace what is there. */
+function bind(name: string, value: unknown, names: string[]): void {
+  const problem = nameProblem(name) ?? (name in scopeGlobal ? `"${name}" is in use` : null);
+  if (problem !== null) {
+    throw new Error(`cannot make "${name}" usable by this cell: ${problem}; rename it`);
   }
+  scopeGlobal[name] = value;
+  names.push(name);
+}
+
+function bindScope(request: CellRunRequest, names: string[]): void {
+  for (const [name, value] of Object.entries(request.scope)) bind(name, value, names);
   for (const id of request.codeDeps) {
-    for (const [name, value] of Object.entries(exportsByCell.get(id) ?? {})) {
-      scopeGlobal[name] = value;
-      names.push(name);
+    const exported = exportsByCell.get(id) ?? {};
+    for (const [name, value] of Object.entries(exported)) {
+      if (name !== 'default') bind(name, value, names);
     }
   }
-  return names;
+}
+
+/** Runs a cell's module from its blob URL, which is revoked whether it runs or throws. */
+async function importCell(url: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(/* webpackIgnore: true */ url)) as Record<string, unknown>;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
 
 async function run(request: CellRunRequest): Promise<CellRunResult> {
   const started = performance.now();
   const displayed: CellOutput[] = [];
-  let bound: string[] = [];
+  let displaysLeftOut = 0;
+  const bound: string[] = [];
   exportsByCell.delete(request.cellId);
   try {
     const js = transform(request.source, { transforms: ['typescript'] }).code;
-    bound = bindScope(request);
+    bindScope(request, bound);
     scopeGlobal.display = (value: unknown, label?: string) => {
+      if (displayed.length >= MAX_CELL_OUTPUTS) {
+        displaysLeftOut += 1;
+        return;
+      }
       displayed.push({
         label: typeof label === 'string' ? label : null,
         value: toPlainData(value),
       });
     };
     const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
-    const module = (await import(/* webpackIgnore: true */ url)) as Record<string, unknown>;
-    URL.revokeObjectURL(url);
+    const module = await importCell(url);
     const exported: Record<string, unknown> = { ...module };
     exportsByCell.set(request.cellId, exported);
     const outputs = Object.entries(exported).map(([name, value]) => ({
@@ -75,7 +95,7 @@ async function run(request: CellRunRequest): Promise<CellRunResult> {
     const exportNames = Object.keys(exported).filter((name) => name !== 'default');
     return {
       ok: true,
-      outputs: [...outputs, ...displayed],
+      outputs: capOutputs([...outputs, ...displayed], displaysLeftOut),
       exportNames,
       millis: performance.now() - started,
     };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildGraph,
   dependantsOf,
+  explainMissingName,
   exportedNames,
   mentionedNames,
   runOrder,
@@ -102,5 +103,48 @@ describe('buildGraph', () => {
   it('does not make a cell depend on itself when it reuses its own export name', () => {
     const g = buildGraph({ cells: [code('x', 'export const n = 1; export const m = n + 1')] });
     expect(g.byId.get('x')?.dependsOn).toEqual([]);
+  });
+});
+
+describe('explainMissingName', () => {
+  it('names a two-cell cycle from the cell that failed', () => {
+    const g = buildGraph({
+      cells: [code('x', 'export const a = b + 1'), code('y', 'export const b = a + 1')],
+    });
+    expect(explainMissingName(g, 'x', 'b')).toBe(
+      'cycle: a -> b -> a. This cell uses "b" from cell 2 below it, which needs this cell; ' +
+        'cells use only names from cells above them, so break the cycle',
+    );
+  });
+
+  it('names every cell of a longer cycle in order', () => {
+    const g = buildGraph({
+      cells: [
+        code('x', 'export const a = c * 2'),
+        code('y', 'export const b = a + 1'),
+        code('z', 'export const c = b + 1'),
+      ],
+    });
+    expect(explainMissingName(g, 'x', 'c')).toMatch(/^cycle: a -> c -> b -> a\. /);
+  });
+
+  it('says a name defined only below must move up when there is no cycle', () => {
+    const g = buildGraph({ cells: [code('x', 'export const u = later'), plan('y', 'later')] });
+    expect(explainMissingName(g, 'x', 'later')).toBe(
+      '"later" is defined by cell 2, below this one; cells use only names from cells above ' +
+        'them, so move cell 2 above cell 1',
+    );
+  });
+
+  it('says no cell defines a name that is gone', () => {
+    const g = buildGraph({ cells: [code('x', 'export const u = gone.kv')] });
+    expect(explainMissingName(g, 'x', 'gone')).toBe(
+      '"gone" is not defined: no cell above this one defines it (was it deleted or renamed?)',
+    );
+  });
+
+  it('leaves a name defined above to the original error', () => {
+    const g = buildGraph({ cells: [plan('p', 'big'), code('x', 'export const u = big')] });
+    expect(explainMissingName(g, 'x', 'big')).toBeNull();
   });
 });

@@ -102,7 +102,8 @@ describe('NotebookRunner', () => {
     runner.setNotebook(nb);
     runner.run(['p']);
     await idle(runner);
-    expect(sandbox.calls.map((call) => call.cellId)).toEqual(['c', 'd', 'c']);
+    // d reads nothing, so it runs while p computes; c waits for p both times.
+    expect(sandbox.calls.map((call) => call.cellId)).toEqual(['d', 'c', 'c']);
     expect(sandbox.calls[2]?.scope).toEqual({ big: { kv: { bytesPerToken: 2048 } } });
   });
 
