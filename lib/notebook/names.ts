@@ -47,7 +47,8 @@ export const NAME_RULE =
   'a JavaScript identifier (letters, digits, _ or $, not starting with a digit) that is not a ' +
   'reserved word, a JavaScript built-in or one of hw and display';
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** The shape of a JavaScript identifier (ASCII only, as the form accepts). */
+export const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /**
  * Why `name` cannot name a plan cell or a code-cell export, or null when it can. Such a name is

@@ -10,7 +10,7 @@ import {
   type PlanInputs,
   type PlanModelSource,
 } from './model.ts';
-import { NAME_RULE, nameProblem } from './names.ts';
+import { IDENTIFIER, NAME_RULE, nameProblem } from './names.ts';
 
 /** Thrown when data is not a notebook; `path` names the offending field (`cells[2].name`). */
 export class NotebookFormatError extends Error {
@@ -49,11 +49,16 @@ function integer(value: unknown, path: string, min: number): number {
   return value;
 }
 
-/** A plan-cell name: bound for the cells below, so it may replace nothing they rely on. */
+/**
+ * A plan-cell name: an identifier, since cells below read it by name. A name that would replace
+ * a built-in (nameProblem) still loads, so that no saved or shared notebook becomes unopenable;
+ * the graph marks such a cell with an error and it never runs.
+ */
 function cellName(value: unknown, path: string): string {
   const name = string(value, path, 100);
-  const problem = nameProblem(name);
-  if (problem !== null) throw new NotebookFormatError(path, `${NAME_RULE}; ${problem}`);
+  if (!IDENTIFIER.test(name)) {
+    throw new NotebookFormatError(path, `${NAME_RULE}; ${nameProblem(name) ?? ''}`);
+  }
   return name;
 }
 

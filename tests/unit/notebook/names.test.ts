@@ -12,11 +12,16 @@ const planNamed = (name: string): Cell => ({
   inputs: defaultPlanInputs(),
 });
 
-function refusal(name: string): NotebookFormatError {
+/** A saved or shared notebook whose only plan cell is called `name`, as plain data. */
+function notebookData(name: string): unknown {
   const data: unknown = JSON.parse(JSON.stringify(newNotebook('t', [planNamed('ok')])));
   (data as { cells: { name: string }[] }).cells[0]!.name = name;
+  return data;
+}
+
+function refusal(name: string): NotebookFormatError {
   try {
-    parseNotebook(data);
+    parseNotebook(notebookData(name));
   } catch (error) {
     if (error instanceof NotebookFormatError) return error;
     throw error;
@@ -52,15 +57,20 @@ describe('nameProblem', () => {
   );
 });
 
-describe('plan names in untrusted notebooks', () => {
+describe('plan names in saved or shared notebooks', () => {
+  it.each(['1st', 'a-b', 'two words', ''])('refuses %j, no identifier, at its field', (name) => {
+    const error = refusal(name);
+    expect(error.path).toBe('cells[0].name');
+    expect(error.message).toContain('cells[0].name must be a JavaScript identifier');
+  });
+
   it.each(['Object', '__proto__', 'constructor', 'class', 'undefined', 'Math'])(
-    'refuses a plan named %j at its field, saying what is allowed',
+    'loads a plan named %j so nothing saved is lost, and the graph holds it back',
     (name) => {
-      const error = refusal(name);
-      expect(error.path).toBe('cells[0].name');
-      expect(error.message).toContain('cells[0].name must be a JavaScript identifier');
-      expect(error.message).toContain('not a reserved word, a JavaScript built-in');
-      expect(error.message).toContain(`"${name}"`);
+      const notebook = parseNotebook(notebookData(name));
+      const node = buildGraph(notebook).nodes[0];
+      expect(notebook.cells[0]).toMatchObject({ kind: 'plan', name });
+      expect(node?.error).toBe(`${nameProblem(name)}; choose another name`);
     },
   );
 });
