@@ -5,21 +5,65 @@ import type { HubProgress } from '../../workers/plan-types.ts';
 import type { PlanWorkerApi } from '../../workers/plan.worker.ts';
 import { hubBaseSetting } from './settings.ts';
 
-let remote: Comlink.Remote<PlanWorkerApi> | null = null;
+/** The running plan worker: its comlink handle, and what its pending calls get if it dies. */
+interface PlanWorkerHandle {
+  remote: Comlink.Remote<PlanWorkerApi>;
+  failed: Promise<PlanCellData>;
+}
+
+let running: PlanWorkerHandle | null = null;
 
 /** Name of the user-timing measure each plan evaluation records (DevTools, `npm run bench`). */
 export const PLAN_EVALUATE_MEASURE = 'hwledger:plan-evaluate';
 
-/** The shared plan worker, started on first use. */
+/** What a plan cell shows when the worker itself failed (a load error or a crash). */
+function workerFailed(reason: string): PlanCellData {
+  const detail = reason.trim() === '' ? '' : ` (${reason.trim()})`;
+  return {
+    ok: false,
+    error: {
+      code: 'worker_failed',
+      field: null,
+      expected: null,
+      message:
+        `The plan worker stopped${detail}. Run the cell again to start a fresh one; if it ` +
+        'keeps failing, reload the page.',
+    },
+  };
+}
+
+function startPlanWorker(): PlanWorkerHandle {
+  const worker = new Worker(new URL('../../workers/plan.worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'hwledger-plan',
+  });
+  const handle: PlanWorkerHandle = {
+    remote: Comlink.wrap<PlanWorkerApi>(worker),
+    failed: new Promise((resolve) => {
+      worker.addEventListener(
+        'error',
+        (event) => {
+          event.preventDefault();
+          if (running === handle) running = null;
+          worker.terminate();
+          resolve(workerFailed(event.message ?? ''));
+        },
+        { once: true },
+      );
+    }),
+  };
+  return handle;
+}
+
+/** The shared plan worker, started on first use and again after it failed. */
+function planWorkerHandle(): PlanWorkerHandle {
+  running ??= startPlanWorker();
+  return running;
+}
+
+/** The shared plan worker's comlink handle, started on first use and again after it failed. */
 export function planWorker(): Comlink.Remote<PlanWorkerApi> {
-  if (!remote) {
-    const worker = new Worker(new URL('../../workers/plan.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'hwledger-plan',
-    });
-    remote = Comlink.wrap<PlanWorkerApi>(worker);
-  }
-  return remote;
+  return planWorkerHandle().remote;
 }
 
 /** Numbers evaluations so that `cancel` in the worker can name one. */
@@ -54,7 +98,8 @@ export async function evaluatePlan(
   if (signal?.aborted) return CANCELLED;
   const start = performance.now();
   const runId = (lastRunId += 1);
-  const worker = planWorker();
+  const handle = planWorkerHandle();
+  const worker = handle.remote;
   const cancel = () => void worker.cancel(runId).catch(() => undefined);
   signal?.addEventListener('abort', cancel, { once: true });
   try {
@@ -62,7 +107,7 @@ export async function evaluatePlan(
     const progress =
       inputs.model.kind === 'hub' && onProgress ? Comlink.proxy(onProgress) : undefined;
     const evaluated = worker.evaluate(inputs, hubBase, progress, runId);
-    return await Promise.race([evaluated, whenAborted(signal)]);
+    return await Promise.race([evaluated, whenAborted(signal), handle.failed]);
   } finally {
     signal?.removeEventListener('abort', cancel);
     performance.measure(PLAN_EVALUATE_MEASURE, { start, end: performance.now() });
