@@ -71,6 +71,22 @@ export function normaliseOrigin(origin: string): string | null {
   }
 }
 
+/**
+ * The WebSocket URL clients use for a server listening on `address`. A wildcard bind (0.0.0.0,
+ * ::) is no address a browser may dial, so the URL names this machine's loopback instead.
+ */
+export function agentUrlFor(address: Pick<AddressInfo, 'address' | 'family' | 'port'>): string {
+  const host =
+    address.address === '0.0.0.0'
+      ? '127.0.0.1'
+      : address.address === '::'
+        ? '[::1]'
+        : address.family === 'IPv6'
+          ? `[${address.address}]`
+          : address.address;
+  return `ws://${host}:${address.port}${AGENT_WS_PATH}`;
+}
+
 function hostHeaderAllowed(request: IncomingMessage, boundHost: string): boolean {
   if (!isLoopbackHost(boundHost)) return true;
   const header = request.headers.host ?? '';
@@ -198,11 +214,11 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   }, options.intervalMs);
 
   const address = http.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
   log.info('listening', { host: options.host, port: address.port });
 
   return {
-    url: `ws://${hostPart}:${address.port}${AGENT_WS_PATH}`,
+    url: agentUrlFor(address),
     port: address.port,
     latest: () => latest,
     close: async () => {

@@ -5,7 +5,7 @@ import { createLogger } from '../../../agent/log.ts';
 import type { Monitor } from '../../../agent/monitor.ts';
 import { createPairingToken, pairingLink, pairingQr, tokensMatch } from '../../../agent/pairing.ts';
 import type { AgentMessage, TelemetryFrame } from '../../../agent/protocol.ts';
-import { normaliseOrigin, startAgentServer } from '../../../agent/server.ts';
+import { agentUrlFor, normaliseOrigin, startAgentServer } from '../../../agent/server.ts';
 import type { AgentServer } from '../../../agent/server.ts';
 
 const APP = 'http://127.0.0.1:3217';
@@ -275,5 +275,15 @@ describe('pairing', () => {
     ['file:///x', null],
   ])('normaliseOrigin(%s) is %s', (origin, expected) => {
     expect(normaliseOrigin(origin)).toBe(expected);
+  });
+
+  it.each([
+    ['127.0.0.1', 'IPv4', 'ws://127.0.0.1:7420/agent'],
+    ['::1', 'IPv6', 'ws://[::1]:7420/agent'],
+    ['0.0.0.0', 'IPv4', 'ws://127.0.0.1:7420/agent'],
+    ['::', 'IPv6', 'ws://[::1]:7420/agent'],
+    ['192.168.1.20', 'IPv4', 'ws://192.168.1.20:7420/agent'],
+  ])('a server listening on %s (%s) is reached at %s', (address, family, expected) => {
+    expect(agentUrlFor({ address, family, port: 7420 })).toBe(expected);
   });
 });
