@@ -251,11 +251,11 @@ async function once(monitor: Monitor, options: AgentOptions, output: Output): Pr
   const host = frame.inventory.host;
   const lines = [
     `${host.hostname}: ${host.cpuModel ?? 'unknown CPU'}, ${host.cpuThreads ?? '?'} threads, ` +
-      `${host.memoryTotalBytes ?? '?'} bytes RAM`,
+      `${gib(host.memoryTotalBytes)} RAM`,
     ...frame.inventory.devices.map(
       (device) =>
         `  GPU ${device.index} ${device.name} [${device.catalogueId ?? 'not in catalogue'}] ` +
-        `${device.memoryTotalBytes ?? '?'} bytes`,
+        gib(device.memoryTotalBytes),
     ),
     ...frame.engines.map(
       (engine) =>
@@ -265,6 +265,23 @@ async function once(monitor: Monitor, options: AgentOptions, output: Output): Pr
     '',
   ];
   output.out(lines.join('\n'));
+}
+
+/**
+ * Origins whose pages may connect: `--allow-origin`, else the local app's; plus the origin of
+ * `--app-url`, since the pairing link opens that page and it must not then be refused.
+ */
+function allowedOrigins(options: AgentOptions): string[] {
+  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
+  const appOrigin = options.appUrl === undefined ? null : new URL(options.appUrl).origin;
+  return appOrigin === null || origins.includes(appOrigin) ? origins : [...origins, appOrigin];
+}
+
+const GIB = 2 ** 30;
+
+/** Bytes as GiB (2^30) with two decimals, or `?` when the probe could not read them. */
+function gib(bytes: number | null): string {
+  return bytes === null ? '?' : `${(bytes / GIB).toFixed(2)} GiB`;
 }
 
 /** Error codes of `listen` the user can act on, with what to do about each. */
@@ -329,7 +346,7 @@ export async function runAgent(options: AgentOptions, env: AgentEnvironment): Pr
   if (!isLoopbackHost(options.host)) {
     logger.warn('listening beyond loopback because --host says so', { host: options.host });
   }
-  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
+  const origins = allowedOrigins(options);
   const token = env.token ?? createPairingToken();
   const server = await startAgentServer({
     host: options.host,

@@ -81,6 +81,50 @@ describe('runAgent', () => {
     expect(JSON.parse(output.stdout())).toEqual(FRAME);
   });
 
+  it('prints the --once inventory in GiB as text', async () => {
+    const output = capture();
+    const host = { ...FRAME.inventory.host, memoryTotalBytes: 16 * 2 ** 30 };
+
+    await runAgent(options({ once: true }), {
+      output,
+      stdoutIsTerminal: false,
+      monitor: {
+        sample: () => Promise.resolve({ ...FRAME, inventory: { ...FRAME.inventory, host } }),
+      },
+      waitForStop: () => Promise.resolve('test'),
+    });
+
+    expect(output.stdout()).toBe('node-1: cpu, 2 threads, 16.00 GiB RAM\n');
+  });
+
+  it('accepts pages from the --app-url origin, which its pairing link opens', async () => {
+    const output = capture();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolveStop) => {
+      stop = resolveStop;
+    });
+    const running = runAgent(options({ json: true, appUrl: 'http://127.0.0.1:4555/hw' }), {
+      output,
+      stdoutIsTerminal: false,
+      monitor,
+      token: TOKEN,
+      waitForStop: () => stopped,
+    });
+    while (!output.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+    const started = JSON.parse(output.stdout()) as { url: string; pairingLink: string };
+
+    const socket = new WebSocket(started.url, { origin: 'http://127.0.0.1:4555' });
+    const first = await new Promise<AgentMessage>((resolveMessage) => {
+      socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: TOKEN })));
+      socket.on('message', (data) => resolveMessage(JSON.parse(String(data)) as AgentMessage));
+    });
+    stop('SIGINT');
+    await running;
+
+    expect(first.type).toBe('hello');
+    expect(started.pairingLink).toMatch(/^http:\/\/127\.0\.0\.1:4555\/hw\/fleet\/#agent=/);
+  });
+
   it('serves until stopped, with the token on stdout and never in the log', async () => {
     const output = capture();
     let stop: (signal: string) => void = () => undefined;
