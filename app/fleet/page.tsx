@@ -9,6 +9,7 @@ import {
   agentHost,
   agentUrlProblem,
   isLoopbackAgentUrl,
+  pairingFromLink,
   parsePairingFragment,
 } from './_parts/fleet-data.ts';
 import { RemoteWarning } from './_parts/RemoteWarning.tsx';
@@ -62,17 +63,29 @@ export default function FleetPage() {
   const remoteAllowed = remote && remoteAllowedFor === target;
 
   const submit = () => {
+    const pasted = pairingFromLink(target);
+    if (pasted !== null) {
+      setUrl(pasted.url);
+      setToken(pasted.token);
+    }
+    const agentUrl = pasted?.url ?? target;
+    const agentToken = pasted?.token ?? token.trim();
+    const unconfirmedRemote =
+      agentUrlProblem(agentUrl) === null &&
+      !isLoopbackAgentUrl(agentUrl) &&
+      remoteAllowedFor !== agentUrl;
+
     const problem =
-      agentUrlProblem(target) ??
-      (token.trim() === '' ? 'Paste the token the agent printed into the token field.' : null) ??
-      (remote && !remoteAllowed
-        ? `The agent address names ${agentHost(target)}, which is not this machine: tick ` +
+      agentUrlProblem(agentUrl) ??
+      (agentToken === '' ? 'Paste the token the agent printed into the token field.' : null) ??
+      (unconfirmedRemote
+        ? `The agent address names ${agentHost(agentUrl)}, which is not this machine: tick ` +
           '"Connect to this address anyway" below the form to connect to it.'
         : null);
     setFormProblem(problem);
     if (problem !== null) return;
     setPairedUrl(null);
-    connect(target, token.trim());
+    connect(agentUrl, agentToken);
   };
 
   const dismissPairing = () => {
@@ -89,8 +102,9 @@ export default function FleetPage() {
     <div className="fleet">
       <h1>Fleet</h1>
       <p>
-        Run <code>npx hwledger agent</code> on a machine, then open the link it prints or paste its
-        address and token here. The agent listens on this machine only (loopback).
+        Run <code>npx hwledger agent</code> on a machine, then open the link it prints, paste that
+        link into the address field, or paste its address and token. The agent listens on this
+        machine only (loopback).
       </p>
 
       {pairedUrl !== null ? (

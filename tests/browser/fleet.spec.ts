@@ -11,7 +11,7 @@ import { readEngine } from '../../agent/engines/discover.ts';
 import { predictEngineModels } from '../../agent/predict.ts';
 import { probeInventory } from '../../agent/probes/inventory.ts';
 import { NVIDIA_QUERY_ARGS } from '../../agent/probes/nvidia.ts';
-import { createPairingToken } from '../../agent/pairing.ts';
+import { createPairingToken, pairingLink } from '../../agent/pairing.ts';
 import { startAgentServer } from '../../agent/server.ts';
 import type { AgentServer } from '../../agent/server.ts';
 import { installStandIns } from '../support/agent-stand-in.ts';
@@ -152,6 +152,11 @@ test('a pairing link fills in the form and connects only when the user confirms'
     .poll(async () => Number(await chart.getAttribute('data-points')))
     .toBeGreaterThanOrEqual(4);
   await expect(chart).toContainText('Dashed: what hwLedger predicts');
+  // GPU 0 is a MIG parent reporting 0 B; GPU 1 holds 44.26 GiB, the busiest device
+  await expect(chart.getByRole('img')).toHaveAttribute(
+    'aria-label',
+    /^GPU 1 memory in use over time, \d+ GiB to \d+ GiB$/,
+  );
   const labels = ((await chart.getAttribute('data-y-labels')) ?? '').split(' | ');
   expect(labels.length).toBeGreaterThanOrEqual(3);
   expect(new Set(labels).size).toBe(labels.length);
@@ -238,6 +243,21 @@ test('one error box at a time: each failure replaces it, success clears it', asy
   await fillAndConnect(page, agent.url, TOKEN);
   await expect(page.getByTestId('agent-status')).toHaveAttribute('data-status', 'connected');
   await expect(errors).toHaveCount(0);
+});
+
+test('a whole pairing link pasted into the address field connects with its token', async ({
+  page,
+  baseURL,
+}) => {
+  const agent = await startAgent([baseURL ?? '']);
+  const link = pairingLink(baseURL ?? '', agent.url, TOKEN);
+  await page.goto('/fleet/');
+
+  await fillAndConnect(page, link, '');
+
+  await expect(page.getByTestId('agent-status')).toHaveAttribute('data-status', 'connected');
+  await expect(page.getByTestId('agent-url')).toHaveValue(agent.url);
+  await expect(page.getByTestId('fleet-error')).toHaveCount(0);
 });
 
 test('a page from an origin the agent does not allow is refused', async ({ page, baseURL }) => {

@@ -24,6 +24,16 @@ export function parsePairingFragment(hash: string): PairingFragment | null {
 }
 
 /**
+ * The agent URL and token of a whole pairing link pasted where the agent address goes (the
+ * line the agent prints after `open:`), or null when `text` is no such link.
+ */
+export function pairingFromLink(text: string): { url: string; token: string } | null {
+  if (!URL.canParse(text)) return null;
+  const paired = parsePairingFragment(new URL(text).hash);
+  return paired?.url && paired.token ? { url: paired.url, token: paired.token } : null;
+}
+
+/**
  * Whether an agent URL names this machine: `localhost`, 127.0.0.0/8 or `[::1]`, as the URL
  * parser normalises them (`ws://127.1` is 127.0.0.1). Anything else may be another machine.
  */
@@ -138,24 +148,48 @@ export interface MemorySeries {
   hasPrediction: boolean;
 }
 
-/** Bytes in use on the machine's main memory at one frame: its first GPU, or the host's RAM. */
-function usedBytes(frame: TelemetryFrame): number | null {
-  const gpu = frame.inventory.devices.find((device) => device.memoryUsedBytes !== null);
-  if (gpu) return gpu.memoryUsedBytes;
+type Device = TelemetryFrame['inventory']['devices'][number];
+
+function deviceKey(device: Device): string {
+  return `${device.vendor}:${device.index}`;
+}
+
+/**
+ * The GPU the chart follows: the one using the most memory in the latest frame, as the
+ * planner's prediction is for the busiest device (a MIG parent reports 0 B of its own).
+ */
+function busiestGpu(frames: readonly TelemetryFrame[]): Device | null {
+  const devices = frames[frames.length - 1]?.inventory.devices ?? [];
+  let busiest: Device | null = null;
+  for (const device of devices) {
+    if (device.memoryUsedBytes === null) continue;
+    if (busiest === null || device.memoryUsedBytes > (busiest.memoryUsedBytes ?? 0)) {
+      busiest = device;
+    }
+  }
+  return busiest;
+}
+
+/** Bytes in use at one frame: on the followed GPU, or the host's RAM when there is none. */
+function usedBytes(frame: TelemetryFrame, gpu: Device | null): number | null {
+  if (gpu !== null) {
+    const same = frame.inventory.devices.find((d) => deviceKey(d) === deviceKey(gpu));
+    return same?.memoryUsedBytes ?? null;
+  }
   const host = frame.inventory.host;
   if (host.memoryTotalBytes === null || host.memoryAvailableBytes === null) return null;
   return host.memoryTotalBytes - host.memoryAvailableBytes;
 }
 
 /**
- * The chart's series over `frames`: memory in use (the first GPU that reports it, else host
- * RAM in use = total - available) and the planner's prediction for the models the engines
- * hold (their sum), both in bytes (the axis picks the unit), against seconds since the first
- * frame.
+ * The chart's series over `frames`: memory in use (on the GPU using the most in the latest
+ * frame, else host RAM in use = total - available) and the planner's prediction for the models
+ * the engines hold (their sum), both in bytes (the axis picks the unit), against seconds since
+ * the first frame.
  */
 export function memorySeries(frames: readonly TelemetryFrame[]): MemorySeries {
   const first = frames[0];
-  const gpu = first?.inventory.devices.find((device) => device.memoryUsedBytes !== null);
+  const gpu = busiestGpu(frames);
   const label = gpu ? `GPU ${gpu.index} memory in use` : 'host RAM in use';
   const start = first?.capturedAtMs ?? 0;
 
@@ -167,7 +201,7 @@ export function memorySeries(frames: readonly TelemetryFrame[]): MemorySeries {
   return {
     label,
     seconds: frames.map((frame) => (frame.capturedAtMs - start) / 1000),
-    usedBytes: frames.map(usedBytes),
+    usedBytes: frames.map((frame) => usedBytes(frame, gpu)),
     predictedBytes,
     hasPrediction: predictedBytes.some((value) => value !== null),
   };

@@ -8,6 +8,7 @@ import {
   isLoopbackAgentUrl,
   memorySeries,
   parseAgentMessage,
+  pairingFromLink,
   parsePairingFragment,
 } from '../../../app/fleet/_parts/fleet-data.ts';
 
@@ -95,6 +96,21 @@ describe('memorySeries', () => {
     expect(series.predictedBytes).toEqual([5 * GIB, 5 * GIB]);
     expect(series.hasPrediction).toBe(true);
   });
+
+  it('follows the GPU using the most memory, not a MIG parent reporting 0 B', () => {
+    const twoGpus = (atMs: number, secondUsed: number): TelemetryFrame => {
+      const base = frame(atMs, { gpuUsed: 0 });
+      const parent = base.inventory.devices[0];
+      if (parent === undefined) throw new Error('the factory makes one GPU');
+      const second = { ...parent, index: 2, memoryUsedBytes: secondUsed };
+      return { ...base, inventory: { ...base.inventory, devices: [parent, second] } };
+    };
+
+    const series = memorySeries([twoGpus(0, 40 * GIB), twoGpus(1_000, 44 * GIB)]);
+
+    expect(series.label).toBe('GPU 2 memory in use');
+    expect(series.usedBytes).toEqual([40 * GIB, 44 * GIB]);
+  });
 });
 
 describe('fleet page helpers', () => {
@@ -116,6 +132,15 @@ describe('fleet page helpers', () => {
     ['#agent=&token=', null],
   ])('reads the fragment %j as %j (a damaged link keeps what it has)', (hash, expected) => {
     expect(parsePairingFragment(hash)).toEqual(expected);
+  });
+
+  it('reads a whole pairing link pasted as the address, and nothing else', () => {
+    const link = 'http://127.0.0.1:3000/fleet/#agent=ws%3A%2F%2F127.0.0.1%3A7420%2Fagent&token=t1';
+
+    expect(pairingFromLink(link)).toEqual({ url: 'ws://127.0.0.1:7420/agent', token: 't1' });
+    expect(pairingFromLink('ws://127.0.0.1:7420/agent')).toBeNull();
+    expect(pairingFromLink('http://127.0.0.1:3000/fleet/#token=t1')).toBeNull();
+    expect(pairingFromLink('not a url')).toBeNull();
   });
 
   it.each([
