@@ -1,5 +1,7 @@
 // `hwledger agent`: probe once, measure a GGUF, or serve telemetry to the fleet page.
 
+import { stat } from 'node:fs/promises';
+
 import type { Command } from 'commander';
 import { Option } from 'commander';
 
@@ -175,7 +177,11 @@ export function configureAgentCommand(
       2000,
     )
     .option('--json', 'print JSON (serving: one line with url, token and pairingLink)')
-    .option('--once', 'probe once, print the inventory and engines, exit')
+    .addOption(
+      new Option('--once', 'probe once, print the inventory and engines, exit').conflicts(
+        'measure',
+      ),
+    )
     .option('--measure <gguf>', 'load a GGUF in llama.cpp (CPU) and compare with the prediction')
     .option(
       '--context <tokens>',
@@ -212,8 +218,7 @@ function realMonitor(options: AgentOptions, logger: Logger): Monitor {
   });
 }
 
-function describeMeasure(report: LlamaRunReport): string {
-  if (!report.ok) return `llama.cpp comparison failed at ${report.stage}: ${report.error}\n`;
+function describeMeasure(report: LlamaRunReport & { ok: true }): string {
   const rows = report.parts.map((part) => {
     const share = (part.relativeDifference * 100).toFixed(2);
     return (
@@ -232,14 +237,39 @@ function describeMeasure(report: LlamaRunReport): string {
   ].join('\n');
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--measure`: the comparison on stdout (JSON with `--json`, whatever the outcome); a failed
+ * step is one line on stderr naming the file and the step, not a claim of disagreement.
+ */
 async function measure(options: AgentOptions, output: Output): Promise<void> {
+  const modelPath = options.measure ?? '';
+  if (!(await isFile(modelPath))) {
+    throw new CliError(`--measure must name a GGUF file; there is no file at "${modelPath}"`);
+  }
+
   const report = await compareWithLlamaCpp({
-    modelPath: options.measure ?? '',
+    modelPath,
     contextTokens: options.context,
     sequences: options.sequences,
   });
-  output.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeMeasure(report));
-  if (!report.ok || !report.agrees) throw new CliError('the prediction does not match llama.cpp');
+  if (options.json) output.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.ok) output.out(describeMeasure(report));
+
+  if (!report.ok) {
+    throw new CliError(
+      `--measure could not compare "${modelPath}" with llama.cpp (${report.stage} step): ` +
+        report.error,
+    );
+  }
+  if (!report.agrees) throw new CliError('the prediction does not match llama.cpp');
 }
 
 async function once(monitor: Monitor, options: AgentOptions, output: Output): Promise<void> {

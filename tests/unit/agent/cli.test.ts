@@ -237,6 +237,7 @@ describe('hwledger agent options', () => {
     [['agent', '--engine', 'nginx=http://127.0.0.1:80'], /kind one of llama.cpp, ollama/],
     [['agent', '--allow-origin', 'not a url'], /--allow-origin must be an http\(s\) URL/],
     [['agent', '--log-level', 'loud'], /--log-level must be one of/],
+    [['agent', '--once', '--measure', 'x.gguf'], /'--once' cannot be used with option '--measure/],
   ])('rejects %j', async (args, message) => {
     const output = capture();
 
@@ -261,6 +262,31 @@ describe('hwledger agent options', () => {
         'or choose another with --port (--port 0 picks a free one)\n',
     );
     expect(output.stdout()).toBe('');
+  });
+
+  it('names a --measure file that does not exist, and nothing else', async () => {
+    const output = capture();
+
+    const code = await main(['agent', '--measure', resolve(REPO, 'no-such.gguf')], output);
+
+    expect(code).toBe(1);
+    expect(output.stdout()).toBe('');
+    expect(output.stderr()).toBe(
+      `hwledger: --measure must name a GGUF file; there is no file at ` +
+        `"${resolve(REPO, 'no-such.gguf')}"\n`,
+    );
+  });
+
+  it('says which step failed for a file that is not a GGUF, not that the numbers disagree', async () => {
+    const output = capture();
+
+    const code = await main(['agent', '--measure', resolve(REPO, 'package.json')], output);
+
+    expect(code).toBe(1);
+    expect(output.stdout()).toBe('');
+    expect(output.stderr()).toMatch(/^hwledger: --measure could not compare ".*package\.json"/);
+    expect(output.stderr()).toContain('(read step): not a valid gguf file');
+    expect(output.stderr()).not.toContain('does not match');
   });
 
   it('exits 1 with a reason when --measure gets a file that is not a GGUF', async () => {
