@@ -48,6 +48,23 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
+/**
+ * Milliseconds `close` waits for a sample in flight: a probe stuck until its own timeout
+ * (10 s for a command) must not hold up Ctrl+C; its late result goes nowhere.
+ */
+const CLOSE_WAIT_MS = 1_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function settledWithin(promise: Promise<void> | null, ms: number): Promise<void> {
+  if (promise === null) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise, elapsed]);
+  clearTimeout(timer);
+}
+
 /** Most bytes one client message may have; the protocol's messages are tiny. */
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 const DEFAULT_AUTH_TIMEOUT_MS = 5_000;
@@ -225,7 +242,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
       clearInterval(ticker);
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await sampling;
+      await settledWithin(sampling, CLOSE_WAIT_MS);
       await new Promise<void>((resolve) => {
         http.closeAllConnections();
         http.close(() => resolve());

@@ -122,6 +122,28 @@ describe('agent server', () => {
     session.socket.close();
   });
 
+  it('closes within about a second even while a probe hangs', async () => {
+    let sampled = false;
+    const hung: Monitor = {
+      sample: () => {
+        sampled = true;
+        return new Promise<TelemetryFrame>(() => undefined);
+      },
+    };
+    const running = await start(hung);
+    const session = connect(running.url, { origin: APP });
+    await opened(session);
+    session.socket.send(JSON.stringify({ type: 'auth', token: TOKEN }));
+    await until(() => sampled);
+
+    const startedMs = Date.now();
+    await running.close();
+    server = null;
+
+    expect(Date.now() - startedMs).toBeLessThan(2_000); // the wait is capped at 1 000 ms
+    await expect(session.closed).resolves.toMatchObject({ code: 1006 });
+  });
+
   it('closes with 4401 on a wrong token and sends nothing', async () => {
     const { url } = await start();
     const session = connect(url, { origin: APP });
