@@ -137,6 +137,18 @@ function logLevel(text: string): LogLevel {
   return text;
 }
 
+/** Examples under `hwledger agent --help`: the usual ways to run it, and how it stops. */
+const AGENT_HELP_EXAMPLES = `
+Examples:
+  hwledger agent                     serve ws://127.0.0.1:7420/agent; open the link it prints
+  hwledger agent --port 0 --json     any free port; one JSON line: url, token, pairingLink
+  hwledger agent --once              print this machine's devices and engines, then exit
+  hwledger agent --measure m.gguf    compare what llama.cpp allocates with the prediction
+
+The QR code of the pairing link is drawn only when stdout is a terminal. Ctrl+C stops the
+agent.
+`;
+
 /**
  * Adds the agent's options and action to `command` (the CLI's `agent` subcommand), so that
  * cli/main.ts needs one line for it. `stdoutIsTerminal` defaults to what the process's stdout is.
@@ -195,6 +207,7 @@ export function configureAgentCommand(
         .default('info')
         .argParser(logLevel),
     )
+    .addHelpText('after', AGENT_HELP_EXAMPLES)
     .action(async (options: AgentOptions) => {
       await runAgent(options, {
         output,

@@ -247,6 +247,17 @@ describe('hwledger agent options', () => {
     expect(output.stderr()).toMatch(message);
   });
 
+  it('shows examples and how to stop the agent under --help', async () => {
+    const output = capture();
+
+    const code = await main(['agent', '--help'], output);
+
+    expect(code).toBe(0);
+    expect(output.stdout()).toContain('Usage: hwledger agent [options]');
+    expect(output.stdout()).toContain('hwledger agent --port 0 --json');
+    expect(output.stdout()).toContain('Ctrl+C stops the');
+  });
+
   it('says which port is in use and what to do, in one line, when the port is taken', async () => {
     const holder = createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
