@@ -197,6 +197,7 @@ test('a link to another machine warns and connects only after an explicit choice
   );
   await expect(page.getByTestId('agent-status')).toHaveAttribute('data-status', 'idle');
   expect(attempts).toEqual([]);
+  await screenshot(page, 'fleet-remote-link');
 
   await page.getByTestId('remote-confirm').check();
   await page.getByTestId('pairing-connect').click();
