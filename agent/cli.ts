@@ -1,5 +1,7 @@
 // `hwledger agent`: probe once, measure a GGUF, or serve telemetry to the fleet page.
 
+import { stat } from 'node:fs/promises';
+
 import type { Command } from 'commander';
 import { Option } from 'commander';
 
@@ -44,6 +46,11 @@ export interface AgentOptions {
 /** What the agent touches besides its options; tests replace the parts they need. */
 export interface AgentEnvironment {
   output: Output;
+  /**
+   * Whether stdout is a terminal: only then is the pairing QR code drawn, since its ANSI
+   * escapes are noise in a file or a pipe.
+   */
+  stdoutIsTerminal: boolean;
   /** Resolves with the signal name when the user asks the agent to stop. */
   waitForStop: () => Promise<string>;
   /** A monitor to serve; the real one probes this machine. */
@@ -69,22 +76,46 @@ function waitForSignal(): Promise<string> {
 
 function integerIn(field: string, min: number, max: number) {
   return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isInteger(value) || value < min || value > max) {
+    const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
       throw new CliError(`--${field} must be an integer from ${min} to ${max}, got "${text}"`);
     }
     return value;
   };
 }
 
+/** `text` as an http(s) URL, or null (`localhost:3000` parses, as scheme `localhost:`). */
+function httpUrl(text: string): URL | null {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  return url && (url.protocol === 'http:' || url.protocol === 'https:') ? url : null;
+}
+
 function collectOrigin(text: string, previous: string[] | undefined): string[] {
-  let origin: string;
-  try {
-    origin = new URL(text).origin;
-  } catch {
-    throw new CliError(`--allow-origin must be a URL such as http://127.0.0.1:3000, got "${text}"`);
+  const url = httpUrl(text);
+  if (url === null) {
+    throw new CliError(
+      `--allow-origin must be an http(s) URL such as http://127.0.0.1:3000, got "${text}"`,
+    );
   }
-  return [...(previous ?? []), origin];
+  return [...(previous ?? []), url.origin];
+}
+
+function appUrl(text: string): string {
+  const url = httpUrl(text);
+  if (url === null || url.hash) {
+    throw new CliError(
+      `--app-url must be the app's http(s) address such as http://127.0.0.1:3000, got "${text}"`,
+    );
+  }
+  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+}
+
+function listenHost(text: string): string {
+  const host = text.trim();
+  if (host === '' || /[\s/]/.test(host)) {
+    throw new CliError(`--host must be an interface address such as 127.0.0.1, got "${text}"`);
+  }
+  return host;
 }
 
 function collectEngine(text: string, previous: EngineTarget[] | undefined): EngineTarget[] {
@@ -106,21 +137,46 @@ function logLevel(text: string): LogLevel {
   return text;
 }
 
+/** Examples under `hwledger agent --help`: the usual ways to run it, and how it stops. */
+const AGENT_HELP_EXAMPLES = `
+Examples:
+  hwledger agent                     serve ws://127.0.0.1:7420/agent; open the link it prints
+  hwledger agent --port 0 --json     any free port; one JSON line: url, token, pairingLink
+  hwledger agent --once              print this machine's devices and engines, then exit
+  hwledger agent --measure m.gguf    compare what llama.cpp allocates with the prediction
+
+The QR code of the pairing link is drawn only when stdout is a terminal. Ctrl+C stops the
+agent.
+`;
+
 /**
  * Adds the agent's options and action to `command` (the CLI's `agent` subcommand), so that
- * cli/main.ts needs one line for it.
+ * cli/main.ts needs one line for it. `stdoutIsTerminal` defaults to what the process's stdout is.
  */
-export function configureAgentCommand(command: Command, output: Output): Command {
+export function configureAgentCommand(
+  command: Command,
+  output: Output,
+  stdoutIsTerminal: () => boolean = () => process.stdout.isTTY === true,
+): Command {
   return command
     .description('probe this machine and its engines; serve telemetry to the fleet page')
     .option('--port <n>', 'port of the WebSocket API', integerIn('port', 0, 65535), 7420)
-    .option('--host <address>', 'interface to listen on (loopback unless you say so)', '127.0.0.1')
+    .option(
+      '--host <address>',
+      'interface to listen on (loopback unless you say so)',
+      listenHost,
+      '127.0.0.1',
+    )
     .option(
       '--allow-origin <url>',
       'origin of the app allowed to connect (repeatable)',
       collectOrigin,
     )
-    .option('--app-url <url>', 'app URL the pairing link opens (default: first allowed origin)')
+    .option(
+      '--app-url <url>',
+      'app URL the pairing link opens (default: first allowed origin)',
+      appUrl,
+    )
     .option(
       '--engine <kind=url>',
       'read this engine instead of searching ports (repeatable)',
@@ -132,8 +188,12 @@ export function configureAgentCommand(command: Command, output: Output): Command
       integerIn('interval', 100, 600_000),
       2000,
     )
-    .option('--json', 'print JSON')
-    .option('--once', 'probe once, print the inventory and engines, exit')
+    .option('--json', 'print JSON (serving: one line with url, token and pairingLink)')
+    .addOption(
+      new Option('--once', 'probe once, print the inventory and engines, exit').conflicts(
+        'measure',
+      ),
+    )
     .option('--measure <gguf>', 'load a GGUF in llama.cpp (CPU) and compare with the prediction')
     .option(
       '--context <tokens>',
@@ -147,8 +207,13 @@ export function configureAgentCommand(command: Command, output: Output): Command
         .default('info')
         .argParser(logLevel),
     )
+    .addHelpText('after', AGENT_HELP_EXAMPLES)
     .action(async (options: AgentOptions) => {
-      await runAgent(options, { output, waitForStop: waitForSignal });
+      await runAgent(options, {
+        output,
+        stdoutIsTerminal: stdoutIsTerminal(),
+        waitForStop: waitForSignal,
+      });
     });
 }
 
@@ -166,8 +231,7 @@ function realMonitor(options: AgentOptions, logger: Logger): Monitor {
   });
 }
 
-function describeMeasure(report: LlamaRunReport): string {
-  if (!report.ok) return `llama.cpp comparison failed at ${report.stage}: ${report.error}\n`;
+function describeMeasure(report: LlamaRunReport & { ok: true }): string {
   const rows = report.parts.map((part) => {
     const share = (part.relativeDifference * 100).toFixed(2);
     return (
@@ -186,14 +250,39 @@ function describeMeasure(report: LlamaRunReport): string {
   ].join('\n');
 }
 
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `--measure`: the comparison on stdout (JSON with `--json`, whatever the outcome); a failed
+ * step is one line on stderr naming the file and the step, not a claim of disagreement.
+ */
 async function measure(options: AgentOptions, output: Output): Promise<void> {
+  const modelPath = options.measure ?? '';
+  if (!(await isFile(modelPath))) {
+    throw new CliError(`--measure must name a GGUF file; there is no file at "${modelPath}"`);
+  }
+
   const report = await compareWithLlamaCpp({
-    modelPath: options.measure ?? '',
+    modelPath,
     contextTokens: options.context,
     sequences: options.sequences,
   });
-  output.out(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeMeasure(report));
-  if (!report.ok || !report.agrees) throw new CliError('the prediction does not match llama.cpp');
+  if (options.json) output.out(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.ok) output.out(describeMeasure(report));
+
+  if (!report.ok) {
+    throw new CliError(
+      `--measure could not compare "${modelPath}" with llama.cpp (${report.stage} step): ` +
+        report.error,
+    );
+  }
+  if (!report.agrees) throw new CliError('the prediction does not match llama.cpp');
 }
 
 async function once(monitor: Monitor, options: AgentOptions, output: Output): Promise<void> {
@@ -205,11 +294,11 @@ async function once(monitor: Monitor, options: AgentOptions, output: Output): Pr
   const host = frame.inventory.host;
   const lines = [
     `${host.hostname}: ${host.cpuModel ?? 'unknown CPU'}, ${host.cpuThreads ?? '?'} threads, ` +
-      `${host.memoryTotalBytes ?? '?'} bytes RAM`,
+      `${gib(host.memoryTotalBytes)} RAM`,
     ...frame.inventory.devices.map(
       (device) =>
         `  GPU ${device.index} ${device.name} [${device.catalogueId ?? 'not in catalogue'}] ` +
-        `${device.memoryTotalBytes ?? '?'} bytes`,
+        gib(device.memoryTotalBytes),
     ),
     ...frame.engines.map(
       (engine) =>
@@ -222,9 +311,69 @@ async function once(monitor: Monitor, options: AgentOptions, output: Output): Pr
 }
 
 /**
+ * Origins whose pages may connect: `--allow-origin`, else the local app's; plus the origin of
+ * `--app-url`, since the pairing link opens that page and it must not then be refused.
+ */
+function allowedOrigins(options: AgentOptions): string[] {
+  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
+  const appOrigin = options.appUrl === undefined ? null : new URL(options.appUrl).origin;
+  return appOrigin === null || origins.includes(appOrigin) ? origins : [...origins, appOrigin];
+}
+
+const GIB = 2 ** 30;
+
+/** Bytes as GiB (2^30) with two decimals, or `?` when the probe could not read them. */
+function gib(bytes: number | null): string {
+  return bytes === null ? '?' : `${(bytes / GIB).toFixed(2)} GiB`;
+}
+
+/** Error codes of `listen` the user can act on, with what to do about each. */
+function listenProblem(error: unknown, options: AgentOptions): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${options.host}:${options.port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return (
+        `port ${options.port} on ${options.host} is already in use (another agent?): stop it, ` +
+        `or choose another with --port (--port 0 picks a free one)`
+      );
+    case 'EACCES':
+      return `not allowed to listen on ${where}: choose a --port above 1023`;
+    case 'EADDRNOTAVAIL':
+      return `--host ${options.host} is not an address of this machine`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `--host ${options.host} is not a known host name or address`;
+    default:
+      return `could not listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/**
+ * What the serving agent prints once: one JSON line with `--json` (for scripts); otherwise the
+ * address, token and link as plain text, and the QR code only when stdout is a terminal.
+ */
+async function pairingText(
+  pairing: { url: string; token: string; link: string },
+  options: AgentOptions,
+  env: AgentEnvironment,
+): Promise<string> {
+  if (options.json) {
+    const line = { url: pairing.url, token: pairing.token, pairingLink: pairing.link };
+    return `${JSON.stringify(line)}\n`;
+  }
+  const text =
+    `hwLedger agent on ${pairing.url}\npairing token: ${pairing.token}\n` +
+    `open: ${pairing.link}\n`;
+  if (!env.stdoutIsTerminal) return text;
+  return `${text}\n${await pairingQr(pairing.link)}\nCtrl+C stops the agent.\n`;
+}
+
+/**
  * Runs `hwledger agent`: `--measure` compares one GGUF with llama.cpp; `--once` probes and
  * prints; otherwise it serves the WebSocket API until SIGINT or SIGTERM, printing the pairing
- * token, link and QR code on stdout (never in the log), and closes everything on the way out.
+ * token and link on stdout (never in the log; the QR code too when stdout is a terminal), and
+ * closes everything on the way out.
  */
 export async function runAgent(options: AgentOptions, env: AgentEnvironment): Promise<void> {
   const logger = createLogger('agent', {
@@ -240,7 +389,7 @@ export async function runAgent(options: AgentOptions, env: AgentEnvironment): Pr
   if (!isLoopbackHost(options.host)) {
     logger.warn('listening beyond loopback because --host says so', { host: options.host });
   }
-  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
+  const origins = allowedOrigins(options);
   const token = env.token ?? createPairingToken();
   const server = await startAgentServer({
     host: options.host,
@@ -252,6 +401,8 @@ export async function runAgent(options: AgentOptions, env: AgentEnvironment): Pr
     agentVersion: AGENT_VERSION,
     hostname: defaultHostSources().os.hostname,
     logger: logger.child('server'),
+  }).catch((error: unknown) => {
+    throw new CliError(listenProblem(error, options));
   });
 
   const link = pairingLink(
@@ -259,14 +410,7 @@ export async function runAgent(options: AgentOptions, env: AgentEnvironment): Pr
     server.url,
     token,
   );
-  if (options.json) {
-    env.output.out(`${JSON.stringify({ url: server.url, token, pairingLink: link })}\n`);
-  } else {
-    env.output.out(
-      `hwLedger agent on ${server.url}\npairing token: ${token}\nopen: ${link}\n\n` +
-        `${await pairingQr(link)}\n`,
-    );
-  }
+  env.output.out(await pairingText({ url: server.url, token, link }, options, env));
 
   const signal = await env.waitForStop();
   logger.info('stopping', { signal });

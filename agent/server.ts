@@ -48,6 +48,23 @@ export interface AgentServer {
   close(): Promise<void>;
 }
 
+/**
+ * Milliseconds `close` waits for a sample in flight: a probe stuck until its own timeout
+ * (10 s for a command) must not hold up Ctrl+C; its late result goes nowhere.
+ */
+const CLOSE_WAIT_MS = 1_000;
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first. */
+async function settledWithin(promise: Promise<void> | null, ms: number): Promise<void> {
+  if (promise === null) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([promise, elapsed]);
+  clearTimeout(timer);
+}
+
 /** Most bytes one client message may have; the protocol's messages are tiny. */
 const MAX_CLIENT_MESSAGE_BYTES = 4096;
 const DEFAULT_AUTH_TIMEOUT_MS = 5_000;
@@ -69,6 +86,22 @@ export function normaliseOrigin(origin: string): string | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * The WebSocket URL clients use for a server listening on `address`. A wildcard bind (0.0.0.0,
+ * ::) is no address a browser may dial, so the URL names this machine's loopback instead.
+ */
+export function agentUrlFor(address: Pick<AddressInfo, 'address' | 'family' | 'port'>): string {
+  const host =
+    address.address === '0.0.0.0'
+      ? '127.0.0.1'
+      : address.address === '::'
+        ? '[::1]'
+        : address.family === 'IPv6'
+          ? `[${address.address}]`
+          : address.address;
+  return `ws://${host}:${address.port}${AGENT_WS_PATH}`;
 }
 
 function hostHeaderAllowed(request: IncomingMessage, boundHost: string): boolean {
@@ -198,18 +231,18 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   }, options.intervalMs);
 
   const address = http.address() as AddressInfo;
-  const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
   log.info('listening', { host: options.host, port: address.port });
 
   return {
-    url: `ws://${hostPart}:${address.port}${AGENT_WS_PATH}`,
+    url: agentUrlFor(address),
     port: address.port,
     latest: () => latest,
     close: async () => {
       clearInterval(ticker);
       for (const client of wss.clients) client.terminate();
       wss.close();
-      await sampling;
+      await settledWithin(sampling, CLOSE_WAIT_MS);
       await new Promise<void>((resolve) => {
         http.closeAllConnections();
         http.close(() => resolve());

@@ -2,9 +2,13 @@ import { describe, expect, it } from 'vitest';
 
 import type { TelemetryFrame } from '../../../agent/protocol.ts';
 import {
+  agentHost,
   agentUrlProblem,
   closeMessage,
+  isLoopbackAgentUrl,
   memorySeries,
+  parseAgentMessage,
+  pairingFromLink,
   parsePairingFragment,
 } from '../../../app/fleet/_parts/fleet-data.ts';
 
@@ -73,10 +77,10 @@ describe('memorySeries', () => {
     const series = memorySeries([frame(1_000), frame(3_000)]);
 
     expect(series).toEqual({
-      label: 'host RAM in use (GiB)',
+      label: 'host RAM in use',
       seconds: [0, 2],
-      usedGiB: [6, 6], // 16 GiB - 10 GiB available
-      predictedGiB: [null, null],
+      usedBytes: [6 * GIB, 6 * GIB], // 16 GiB - 10 GiB available
+      predictedBytes: [null, null],
       hasPrediction: false,
     });
   });
@@ -87,10 +91,25 @@ describe('memorySeries', () => {
       frame(500, { gpuUsed: 4 * GIB, predicted: 5 * GIB }),
     ]);
 
-    expect(series.label).toBe('GPU 1 memory in use (GiB)');
-    expect(series.usedGiB).toEqual([3, 4]);
-    expect(series.predictedGiB).toEqual([5, 5]);
+    expect(series.label).toBe('GPU 1 memory in use');
+    expect(series.usedBytes).toEqual([3 * GIB, 4 * GIB]);
+    expect(series.predictedBytes).toEqual([5 * GIB, 5 * GIB]);
     expect(series.hasPrediction).toBe(true);
+  });
+
+  it('follows the GPU using the most memory, not a MIG parent reporting 0 B', () => {
+    const twoGpus = (atMs: number, secondUsed: number): TelemetryFrame => {
+      const base = frame(atMs, { gpuUsed: 0 });
+      const parent = base.inventory.devices[0];
+      if (parent === undefined) throw new Error('the factory makes one GPU');
+      const second = { ...parent, index: 2, memoryUsedBytes: secondUsed };
+      return { ...base, inventory: { ...base.inventory, devices: [parent, second] } };
+    };
+
+    const series = memorySeries([twoGpus(0, 40 * GIB), twoGpus(1_000, 44 * GIB)]);
+
+    expect(series.label).toBe('GPU 2 memory in use');
+    expect(series.usedBytes).toEqual([40 * GIB, 44 * GIB]);
   });
 });
 
@@ -99,7 +118,65 @@ describe('fleet page helpers', () => {
     const hash = '#agent=ws%3A%2F%2F127.0.0.1%3A7420%2Fagent&token=abc';
 
     expect(parsePairingFragment(hash)).toEqual({ url: 'ws://127.0.0.1:7420/agent', token: 'abc' });
-    expect(parsePairingFragment('#token=abc')).toBeNull();
+  });
+
+  it.each([
+    ['', null],
+    ['#', null],
+    ['#cells=abc', null],
+    ['#token=abc', { url: null, token: 'abc' }],
+    [
+      '#agent=ws%3A%2F%2F127.0.0.1%3A7420%2Fagent',
+      { url: 'ws://127.0.0.1:7420/agent', token: null },
+    ],
+    ['#agent=&token=', null],
+  ])('reads the fragment %j as %j (a damaged link keeps what it has)', (hash, expected) => {
+    expect(parsePairingFragment(hash)).toEqual(expected);
+  });
+
+  it('reads a whole pairing link pasted as the address, and nothing else', () => {
+    const link = 'http://127.0.0.1:3000/fleet/#agent=ws%3A%2F%2F127.0.0.1%3A7420%2Fagent&token=t1';
+
+    expect(pairingFromLink(link)).toEqual({ url: 'ws://127.0.0.1:7420/agent', token: 't1' });
+    expect(pairingFromLink('ws://127.0.0.1:7420/agent')).toBeNull();
+    expect(pairingFromLink('http://127.0.0.1:3000/fleet/#token=t1')).toBeNull();
+    expect(pairingFromLink('not a url')).toBeNull();
+  });
+
+  it.each([
+    ['ws://127.0.0.1:7420/agent', true],
+    ['ws://127.8.9.10:7420/agent', true],
+    ['ws://127.1:7420/agent', true], // the URL parser reads 127.1 as 127.0.0.1
+    ['ws://localhost:7420/agent', true],
+    ['ws://LOCALHOST:7420/agent', true],
+    ['ws://[::1]:7420/agent', true],
+    ['ws://10.0.0.5:7420/agent', false],
+    ['ws://128.0.0.1:7420/agent', false],
+    ['ws://127.0.0.1.evil.example:7420/agent', false],
+    ['ws://localhost.evil.example/agent', false],
+    ['ws://0.0.0.0:7420/agent', false],
+    ['ws://[::2]:7420/agent', false],
+    ['not a url', false],
+  ])('isLoopbackAgentUrl(%s) is %s', (url, expected) => {
+    expect(isLoopbackAgentUrl(url)).toBe(expected);
+  });
+
+  it('names the host and port of an agent URL for warnings', () => {
+    expect(agentHost('ws://10.0.0.5:7420/agent')).toBe('10.0.0.5:7420');
+    expect(agentHost('wss://agent.example/agent')).toBe('agent.example');
+  });
+
+  it('reads the agent messages the page uses and refuses anything else', () => {
+    const hello = { type: 'hello', protocol: 1, agentVersion: '0.1.0', hostname: 'h' };
+    const telemetry = { type: 'telemetry', frame: frame(5) };
+
+    expect(parseAgentMessage(JSON.stringify(hello))).toEqual(hello);
+    expect(parseAgentMessage(JSON.stringify(telemetry))).toEqual(telemetry);
+    expect(parseAgentMessage('not json')).toBeNull();
+    expect(parseAgentMessage('[]')).toBeNull();
+    expect(parseAgentMessage('{"type":"hello","protocol":"1"}')).toBeNull();
+    expect(parseAgentMessage('{"type":"telemetry","frame":{"capturedAtMs":1}}')).toBeNull();
+    expect(parseAgentMessage('{"type":"surprise"}')).toBeNull();
   });
 
   it.each([

@@ -5,7 +5,7 @@ import { createLogger } from '../../../agent/log.ts';
 import type { Monitor } from '../../../agent/monitor.ts';
 import { createPairingToken, pairingLink, pairingQr, tokensMatch } from '../../../agent/pairing.ts';
 import type { AgentMessage, TelemetryFrame } from '../../../agent/protocol.ts';
-import { normaliseOrigin, startAgentServer } from '../../../agent/server.ts';
+import { agentUrlFor, normaliseOrigin, startAgentServer } from '../../../agent/server.ts';
 import type { AgentServer } from '../../../agent/server.ts';
 
 const APP = 'http://127.0.0.1:3217';
@@ -120,6 +120,28 @@ describe('agent server', () => {
     );
     expect(times.slice(0, 3)).toEqual([1, 2, 3]);
     session.socket.close();
+  });
+
+  it('closes within about a second even while a probe hangs', async () => {
+    let sampled = false;
+    const hung: Monitor = {
+      sample: () => {
+        sampled = true;
+        return new Promise<TelemetryFrame>(() => undefined);
+      },
+    };
+    const running = await start(hung);
+    const session = connect(running.url, { origin: APP });
+    await opened(session);
+    session.socket.send(JSON.stringify({ type: 'auth', token: TOKEN }));
+    await until(() => sampled);
+
+    const startedMs = Date.now();
+    await running.close();
+    server = null;
+
+    expect(Date.now() - startedMs).toBeLessThan(2_000); // the wait is capped at 1 000 ms
+    await expect(session.closed).resolves.toMatchObject({ code: 1006 });
   });
 
   it('closes with 4401 on a wrong token and sends nothing', async () => {
@@ -275,5 +297,15 @@ describe('pairing', () => {
     ['file:///x', null],
   ])('normaliseOrigin(%s) is %s', (origin, expected) => {
     expect(normaliseOrigin(origin)).toBe(expected);
+  });
+
+  it.each([
+    ['127.0.0.1', 'IPv4', 'ws://127.0.0.1:7420/agent'],
+    ['::1', 'IPv6', 'ws://[::1]:7420/agent'],
+    ['0.0.0.0', 'IPv4', 'ws://127.0.0.1:7420/agent'],
+    ['::', 'IPv6', 'ws://[::1]:7420/agent'],
+    ['192.168.1.20', 'IPv4', 'ws://192.168.1.20:7420/agent'],
+  ])('a server listening on %s (%s) is reached at %s', (address, family, expected) => {
+    expect(agentUrlFor({ address, family, port: 7420 })).toBe(expected);
   });
 });
