@@ -12,6 +12,7 @@
 
 import type { CapacityWarning } from '../errors.ts';
 import { CapacityError, requirePositiveInt } from '../errors.ts';
+import { maxOf } from '../extremes.ts';
 import type { KvDtype } from '../kv-dtype.ts';
 import { kvBytesFor } from '../kv-dtype.ts';
 import type { LayerCache, MlaCacheForm } from '../kv.ts';
@@ -324,7 +325,10 @@ function bindModel(
     return { cache, store: spec.causal ? storeOf(cache, windowIgnored) : 'none', heads };
   });
 
-  const vRowElementsMax = Math.max(0, ...caches.map((cache) => cache.vElementsPerToken));
+  const vRowElementsMax = maxOf(
+    caches.map((cache) => cache.vElementsPerToken),
+    0,
+  );
   const vRow = (cache: LayerCache) =>
     kvBytesFor(flashAttention ? cache.vElementsPerToken : vRowElementsMax, types.v);
 
