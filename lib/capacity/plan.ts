@@ -20,7 +20,8 @@ import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
-import { maxQueryHeads } from './profiles/shapes.ts';
+import { checkEngineSplit } from './profiles/splits.ts';
+import type { Parallelism } from './profiles/splits.ts';
 import type { StageItems } from './pipeline.ts';
 import {
   engineDefaults,
@@ -50,8 +51,7 @@ import type { DecodeEstimate } from './throughput.ts';
 import { weightBytes } from './weights.ts';
 import type { WeightBytes } from './weights.ts';
 
-/** How several devices share one model. */
-export type Parallelism = 'tensor' | 'pipeline';
+export type { Parallelism } from './profiles/splits.ts';
 
 /** What a person asks. Every field but `model` has a default (see `resolveRequest`). */
 export interface PlanRequest {
@@ -216,29 +216,6 @@ function resolveEngine(
         : engine;
   checkEngineLoads(settings.engine, scheme, request.model);
   return settings;
-}
-
-/**
- * Refuses splits no engine can run: vLLM's tensor parallelism needs a GPU count that divides the
- * attention heads; a pipeline needs at least one layer per device.
- */
-function checkSplit(spec: ModelSpec, engine: EngineName, gpus: number, parallelism: Parallelism) {
-  if (gpus === 1) return;
-  const heads = maxQueryHeads(spec);
-  if (parallelism === 'tensor' && engine === 'vllm' && heads > 0 && heads % gpus !== 0) {
-    throw new CapacityError(
-      'invalid_field',
-      `tensor parallelism over ${gpus} GPUs needs the ${heads} attention heads to divide evenly`,
-      { field: 'gpus', expected: `a GPU count that divides ${heads}` },
-    );
-  }
-  if (parallelism === 'pipeline' && gpus > spec.layers.length) {
-    throw new CapacityError(
-      'invalid_field',
-      `a pipeline over ${gpus} GPUs needs at least ${gpus} layers; the model has ${spec.layers.length}`,
-      { field: 'gpus', expected: `at most ${spec.layers.length} GPUs for a pipeline` },
-    );
-  }
 }
 
 /** How the engine stores MLA: vLLM the latent, transformers.js per-head K/V, llama.cpp by build. */
@@ -548,7 +525,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
   const kv = resolveKv(request, engineSettings);
   const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
   const parallelism = request.parallelism ?? 'tensor';
-  checkSplit(spec, engineSettings.engine, gpus, parallelism);
+  checkEngineSplit({ spec, engine: engineSettings.engine, gpus, parallelism });
 
   const model = prepareModel(spec, scheme);
   const kvDtypes = { k: kv, v: kv, recurrent: recurrentDtype(engineSettings.engine) };
