@@ -20,7 +20,7 @@ import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
-import { checkEngineSplit } from './profiles/splits.ts';
+import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
 import type { Parallelism } from './profiles/splits.ts';
 import type { StageItems } from './pipeline.ts';
 import {
@@ -557,10 +557,13 @@ export function deviceBytesAt(prepared: PreparedPlan, contextTokens: number, seq
 
 /**
  * Cache bytes one sequence reads per decode step, as the engine holds them (its cells, windows
- * and MLA form), over all tensor-parallel ranks.
+ * and MLA form), over all tensor-parallel ranks. Pipelines and llama.cpp's row split hold each
+ * layer's cache whole on one device, so they read the model's cache once.
  */
 export function kvReadBytesPerToken(prepared: PreparedPlan, contextTokens: number): number {
-  if (prepared.parallelism === 'pipeline') return kvBytesAt(prepared.modelKv, contextTokens, 1);
+  const wholeLayers =
+    prepared.parallelism === 'pipeline' || keepsLayersWhole(prepared.engineSettings.engine);
+  if (wholeLayers) return kvBytesAt(prepared.modelKv, contextTokens, 1);
   const memory = prepared.engine.memoryAt(contextTokens, 1);
   return (memory.kvBytes + memory.recurrentBytes) * prepared.gpus;
 }

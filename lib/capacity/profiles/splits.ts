@@ -83,3 +83,12 @@ export function checkEngineSplit(request: SplitRequest): void {
     );
   }
 }
+
+/**
+ * Whether every layer of `engine` (its weights' home and its whole cache) sits on one device
+ * even under tensor parallelism: llama.cpp's row split, and Ollama on it, place layers as its
+ * layer split does and only spread weight rows (see llamacpp-layers.ts).
+ */
+export function keepsLayersWhole(engine: EngineName): boolean {
+  return engine === 'llama.cpp' || engine === 'ollama';
+}
