@@ -14,7 +14,7 @@ import type { CapacityWarning } from './errors.ts';
 import { parseKvDtype } from './kv-dtype.ts';
 import type { KvDtype } from './kv-dtype.ts';
 import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
-import { kvBytesAt, kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
+import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
 import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
@@ -511,6 +511,12 @@ export interface PreparedPlan {
   budgetBytes: number[];
   /** The whole model's cache in the engine's form, for the per-token figures. */
   modelKv: KvProfile;
+  /**
+   * The engine over the whole model on one device, for the cache totals of splits that keep
+   * each layer's cache whole on one device (pipelines, llama.cpp's row split); null when the
+   * ranks divide or replicate heads (vLLM's tensor parallelism) or there is one device.
+   */
+  wholeCacheEngine: PreparedEngine | null;
 }
 
 /** Resolves defaults and binds the engine: the context-independent half of `plan`. */
@@ -547,6 +553,15 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     devices,
     budgetBytes: devices.map((device) => engine.budgetBytes(usableMemoryBytes(device))),
     modelKv: kvProfile(caches, kvDtypes),
+    wholeCacheEngine: wholeLayerSplit(gpus, parallelism, engineSettings.engine)
+      ? prepareEngine(engineSettings, {
+          spec,
+          deviceWeightsBytes: 0,
+          deviceEmbeddingBytes: 0,
+          kvDtypes,
+          tensorParallel: 1,
+        })
+      : null,
   };
 }
 
@@ -555,17 +570,29 @@ export function deviceBytesAt(prepared: PreparedPlan, contextTokens: number, seq
   return deviceTotalBytes(prepared.engine.memoryAt(contextTokens, sequences));
 }
 
+/** Whether a split keeps every layer's cache whole on one device. */
+function wholeLayerSplit(gpus: number, parallelism: Parallelism, engine: EngineName): boolean {
+  return gpus > 1 && (parallelism === 'pipeline' || keepsLayersWhole(engine));
+}
+
+/**
+ * KV cache and recurrent state of every sequence over all devices: the whole model's cache
+ * when each layer's cache sits whole on one device, else one rank's cache times the ranks.
+ */
+export function totalCacheBytes(prepared: PreparedPlan, contextTokens: number, batch: number) {
+  const engine = prepared.wholeCacheEngine ?? prepared.engine;
+  const memory = engine.memoryAt(contextTokens, batch);
+  const copies = prepared.wholeCacheEngine === null ? prepared.gpus : 1;
+  return (memory.kvBytes + memory.recurrentBytes) * copies;
+}
+
 /**
  * Cache bytes one sequence reads per decode step, as the engine holds them (its cells, windows
- * and MLA form), over all tensor-parallel ranks. Pipelines and llama.cpp's row split hold each
- * layer's cache whole on one device, so they read the model's cache once.
+ * and MLA form), over all devices: every rank's share under vLLM's tensor parallelism, the
+ * model's cache once where each layer's cache sits whole on one device.
  */
 export function kvReadBytesPerToken(prepared: PreparedPlan, contextTokens: number): number {
-  const wholeLayers =
-    prepared.parallelism === 'pipeline' || keepsLayersWhole(prepared.engineSettings.engine);
-  if (wholeLayers) return kvBytesAt(prepared.modelKv, contextTokens, 1);
-  const memory = prepared.engine.memoryAt(contextTokens, 1);
-  return (memory.kvBytes + memory.recurrentBytes) * prepared.gpus;
+  return totalCacheBytes(prepared, contextTokens, 1);
 }
 
 function fitOnDevice(
@@ -687,7 +714,7 @@ export function plan(request: PlanRequest): PlanResult {
     },
     memory: {
       weightsBytes: prepared.model.weights.residentBytes,
-      kvBytes: (deviceMemory.kvBytes + deviceMemory.recurrentBytes) * gpus,
+      kvBytes: totalCacheBytes(prepared, contextTokens, batch),
       activationBytes: (deviceMemory.computeBytes + deviceMemory.outputBytes) * gpus,
       overheadBytes: deviceMemory.runtimeBytes * gpus,
       totalBytes: perDeviceBytes * gpus,
