@@ -699,6 +699,13 @@ function varyingBytes(memory: Sized): number {
   return kv + memory.recurrentBytes + memory.computeBytes;
 }
 
+/** The busiest of the devices' sizes (weights are alike on all): the most cache and compute. */
+function largestSized(sizes: readonly Sized[]): Sized {
+  return sizes.reduce((busiest, size) =>
+    varyingBytes(size) > varyingBytes(busiest) ? size : busiest,
+  );
+}
+
 /**
  * Binds llama.cpp's rules to one model on the busiest device of a split (see
  * `PreparedEngine`): every layer offloaded, the input embedding and the logits in host memory.
@@ -727,13 +734,16 @@ export function prepareLlamaCpp(
   return {
     notes: devices.length > 1 ? ROW_SPLIT_NOTES : NOTES,
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
-      let sized: Sized | null = null;
-      for (const device of devices) {
-        const request = { contextTokens, sequences, swaFull: false, withOutput: device.withOutput };
-        const candidate = sizeAt(device.bound, spec, resolved, request);
-        if (sized === null || varyingBytes(candidate) > varyingBytes(sized)) sized = candidate;
-      }
-      const busiest = sized as Sized;
+      const busiest = largestSized(
+        devices.map((device) =>
+          sizeAt(device.bound, spec, resolved, {
+            contextTokens,
+            sequences,
+            swaFull: false,
+            withOutput: device.withOutput,
+          }),
+        ),
+      );
       const kvBytes = busiest.kBytes + busiest.vBytes + busiest.swaKBytes + busiest.swaVBytes;
       return {
         weightsBytes: input.deviceWeightsBytes - input.deviceEmbeddingBytes + tiedCopy,
