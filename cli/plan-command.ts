@@ -147,6 +147,18 @@ function speed(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
+/**
+ * How the engine itself names the split: llama.cpp and Ollama place whole layers per GPU and
+ * call tensor parallelism the row split (`-sm row`) and pipelines the layer split (`-sm layer`).
+ */
+function splitName(result: PlanResult): string {
+  const { engine, parallelism } = result.settings;
+  const name = parallelism === 'tensor' ? 'row' : 'layer';
+  if (engine.engine === 'llama.cpp') return `${name} split, -sm ${name}`;
+  if (engine.engine === 'ollama') return `${name} split`;
+  return `${parallelism} parallel`;
+}
+
 /** The readable breakdown `hwledger plan` prints without `--json`. */
 export function describePlan(result: PlanResult): string {
   const { settings, params, kv, memory } = result;
@@ -156,7 +168,7 @@ export function describePlan(result: PlanResult): string {
     `${result.model.name} (${result.model.modelType}): ${settings.weights} weights, ` +
       `${settings.kv} KV, ${formatCount(settings.contextTokens)} tokens x ${settings.batch} ` +
       `sequence${settings.batch === 1 ? '' : 's'}, ${engine.engine}` +
-      (settings.gpus > 1 ? `, ${settings.gpus} GPUs (${settings.parallelism} parallel)` : ''),
+      (settings.gpus > 1 ? `, ${settings.gpus} GPUs (${splitName(result)})` : ''),
   );
   lines.push('');
   lines.push(

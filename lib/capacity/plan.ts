@@ -14,13 +14,14 @@ import type { CapacityWarning } from './errors.ts';
 import { parseKvDtype } from './kv-dtype.ts';
 import type { KvDtype } from './kv-dtype.ts';
 import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
-import { kvBytesAt, kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
+import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
 import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
-import { maxQueryHeads } from './profiles/shapes.ts';
+import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
+import type { Parallelism } from './profiles/splits.ts';
 import type { StageItems } from './pipeline.ts';
 import {
   engineDefaults,
@@ -50,8 +51,7 @@ import type { DecodeEstimate } from './throughput.ts';
 import { weightBytes } from './weights.ts';
 import type { WeightBytes } from './weights.ts';
 
-/** How several devices share one model. */
-export type Parallelism = 'tensor' | 'pipeline';
+export type { Parallelism } from './profiles/splits.ts';
 
 /** What a person asks. Every field but `model` has a default (see `resolveRequest`). */
 export interface PlanRequest {
@@ -216,29 +216,6 @@ function resolveEngine(
         : engine;
   checkEngineLoads(settings.engine, scheme, request.model);
   return settings;
-}
-
-/**
- * Refuses splits no engine can run: vLLM's tensor parallelism needs a GPU count that divides the
- * attention heads; a pipeline needs at least one layer per device.
- */
-function checkSplit(spec: ModelSpec, engine: EngineName, gpus: number, parallelism: Parallelism) {
-  if (gpus === 1) return;
-  const heads = maxQueryHeads(spec);
-  if (parallelism === 'tensor' && engine === 'vllm' && heads > 0 && heads % gpus !== 0) {
-    throw new CapacityError(
-      'invalid_field',
-      `tensor parallelism over ${gpus} GPUs needs the ${heads} attention heads to divide evenly`,
-      { field: 'gpus', expected: `a GPU count that divides ${heads}` },
-    );
-  }
-  if (parallelism === 'pipeline' && gpus > spec.layers.length) {
-    throw new CapacityError(
-      'invalid_field',
-      `a pipeline over ${gpus} GPUs needs at least ${gpus} layers; the model has ${spec.layers.length}`,
-      { field: 'gpus', expected: `at most ${spec.layers.length} GPUs for a pipeline` },
-    );
-  }
 }
 
 /** How the engine stores MLA: vLLM the latent, transformers.js per-head K/V, llama.cpp by build. */
@@ -534,6 +511,12 @@ export interface PreparedPlan {
   budgetBytes: number[];
   /** The whole model's cache in the engine's form, for the per-token figures. */
   modelKv: KvProfile;
+  /**
+   * The engine over the whole model on one device, for the cache totals of splits that keep
+   * each layer's cache whole on one device (pipelines, llama.cpp's row split); null when the
+   * ranks divide or replicate heads (vLLM's tensor parallelism) or there is one device.
+   */
+  wholeCacheEngine: PreparedEngine | null;
 }
 
 /** Resolves defaults and binds the engine: the context-independent half of `plan`. */
@@ -548,7 +531,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
   const kv = resolveKv(request, engineSettings);
   const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
   const parallelism = request.parallelism ?? 'tensor';
-  checkSplit(spec, engineSettings.engine, gpus, parallelism);
+  checkEngineSplit({ spec, engine: engineSettings.engine, gpus, parallelism });
 
   const model = prepareModel(spec, scheme);
   const kvDtypes = { k: kv, v: kv, recurrent: recurrentDtype(engineSettings.engine) };
@@ -570,6 +553,15 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     devices,
     budgetBytes: devices.map((device) => engine.budgetBytes(usableMemoryBytes(device))),
     modelKv: kvProfile(caches, kvDtypes),
+    wholeCacheEngine: wholeLayerSplit(gpus, parallelism, engineSettings.engine)
+      ? prepareEngine(engineSettings, {
+          spec,
+          deviceWeightsBytes: 0,
+          deviceEmbeddingBytes: 0,
+          kvDtypes,
+          tensorParallel: 1,
+        })
+      : null,
   };
 }
 
@@ -578,14 +570,29 @@ export function deviceBytesAt(prepared: PreparedPlan, contextTokens: number, seq
   return deviceTotalBytes(prepared.engine.memoryAt(contextTokens, sequences));
 }
 
+/** Whether a split keeps every layer's cache whole on one device. */
+function wholeLayerSplit(gpus: number, parallelism: Parallelism, engine: EngineName): boolean {
+  return gpus > 1 && (parallelism === 'pipeline' || keepsLayersWhole(engine));
+}
+
+/**
+ * KV cache and recurrent state of every sequence over all devices: the whole model's cache
+ * when each layer's cache sits whole on one device, else one rank's cache times the ranks.
+ */
+export function totalCacheBytes(prepared: PreparedPlan, contextTokens: number, batch: number) {
+  const engine = prepared.wholeCacheEngine ?? prepared.engine;
+  const memory = engine.memoryAt(contextTokens, batch);
+  const copies = prepared.wholeCacheEngine === null ? prepared.gpus : 1;
+  return (memory.kvBytes + memory.recurrentBytes) * copies;
+}
+
 /**
  * Cache bytes one sequence reads per decode step, as the engine holds them (its cells, windows
- * and MLA form), over all tensor-parallel ranks.
+ * and MLA form), over all devices: every rank's share under vLLM's tensor parallelism, the
+ * model's cache once where each layer's cache sits whole on one device.
  */
 export function kvReadBytesPerToken(prepared: PreparedPlan, contextTokens: number): number {
-  if (prepared.parallelism === 'pipeline') return kvBytesAt(prepared.modelKv, contextTokens, 1);
-  const memory = prepared.engine.memoryAt(contextTokens, 1);
-  return (memory.kvBytes + memory.recurrentBytes) * prepared.gpus;
+  return totalCacheBytes(prepared, contextTokens, 1);
 }
 
 function fitOnDevice(
@@ -707,7 +714,7 @@ export function plan(request: PlanRequest): PlanResult {
     },
     memory: {
       weightsBytes: prepared.model.weights.residentBytes,
-      kvBytes: (deviceMemory.kvBytes + deviceMemory.recurrentBytes) * gpus,
+      kvBytes: totalCacheBytes(prepared, contextTokens, batch),
       activationBytes: (deviceMemory.computeBytes + deviceMemory.outputBytes) * gpus,
       overheadBytes: deviceMemory.runtimeBytes * gpus,
       totalBytes: perDeviceBytes * gpus,

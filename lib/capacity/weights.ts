@@ -109,7 +109,7 @@ function pricerFor(spec: ModelSpec, scheme: WeightScheme, warnings: CapacityWarn
     case 'checkpoint': {
       const storage = checkpointStorage(spec);
       const needsStorage = spec.tensors.some((tensor) => tensor.storedBytes === undefined);
-      if (needsStorage) warnings.push(...storage.warnings);
+      if (needsStorage) for (const warning of storage.warnings) warnings.push(warning);
       return (tensor) => {
         if (tensor.storedBytes !== undefined) {
           return {

@@ -1,53 +1,69 @@
 // Typed, path-aware reads of a raw Hugging Face config object, failing with the field's name.
 
 import { CapacityError } from '../errors.ts';
+import {
+  MAX_EXPERTS,
+  MAX_FFN,
+  MAX_HEAD_DIM,
+  MAX_HEADS,
+  MAX_HIDDEN,
+  MAX_LAYERS,
+  MAX_VOCAB,
+} from '../limits.ts';
 
 /** Largest size any count field may take (2^40 elements); anything above is a typo or garbage. */
 export const MAX_CONFIG_INT = 2 ** 40;
 
-/** Upper bounds on counts that become arrays or loops (layers, experts, heads, vocab, width). */
-const LAYER_LIMIT = 100_000;
-const EXPERT_LIMIT = 1_000_000;
-const HEAD_LIMIT = 100_000;
-const VOCAB_LIMIT = 100_000_000;
-const WIDTH_LIMIT = 10_000_000;
-
 /**
- * Per-field upper bounds, far above every published model (the largest today: ~200 layers,
- * 512 experts, 128 heads, ~262k vocabulary, hidden 18,432, intermediate 73,728) yet low enough
- * that a typo such as `"num_hidden_layers": 1e9` fails at once instead of exhausting memory.
+ * Per-field upper bounds (see limits.ts for the reasoning behind each): far above every
+ * published model, low enough that a typo such as `"num_hidden_layers": 100000` fails at once
+ * with the field and the allowed range instead of running for seconds and exhausting memory.
  */
 export const FIELD_LIMITS: Readonly<Record<string, number>> = {
-  num_hidden_layers: LAYER_LIMIT,
-  n_layer: LAYER_LIMIT,
-  n_layers: LAYER_LIMIT,
-  num_layers: LAYER_LIMIT,
-  depth: LAYER_LIMIT,
-  num_nextn_predict_layers: LAYER_LIMIT,
-  first_k_dense_replace: LAYER_LIMIT,
-  max_window_layers: LAYER_LIMIT,
-  num_experts: EXPERT_LIMIT,
-  num_local_experts: EXPERT_LIMIT,
-  n_routed_experts: EXPERT_LIMIT,
-  moe_num_experts: EXPERT_LIMIT,
-  num_shared_experts: EXPERT_LIMIT,
-  n_shared_experts: EXPERT_LIMIT,
-  num_experts_per_tok: EXPERT_LIMIT,
-  num_attention_heads: HEAD_LIMIT,
-  num_key_value_heads: HEAD_LIMIT,
-  num_heads: HEAD_LIMIT,
-  n_head: HEAD_LIMIT,
-  n_mamba_heads: HEAD_LIMIT,
-  mamba_num_heads: HEAD_LIMIT,
-  linear_num_key_heads: HEAD_LIMIT,
-  linear_num_value_heads: HEAD_LIMIT,
-  vocab_size: VOCAB_LIMIT,
-  hidden_size: WIDTH_LIMIT,
-  d_model: WIDTH_LIMIT,
-  n_embd: WIDTH_LIMIT,
-  intermediate_size: WIDTH_LIMIT,
-  moe_intermediate_size: WIDTH_LIMIT,
-  head_dim: WIDTH_LIMIT,
+  num_hidden_layers: MAX_LAYERS,
+  n_layer: MAX_LAYERS,
+  n_layers: MAX_LAYERS,
+  num_layers: MAX_LAYERS,
+  depth: MAX_LAYERS,
+  num_nextn_predict_layers: MAX_LAYERS,
+  first_k_dense_replace: MAX_LAYERS,
+  max_window_layers: MAX_LAYERS,
+  num_experts: MAX_EXPERTS,
+  num_local_experts: MAX_EXPERTS,
+  n_routed_experts: MAX_EXPERTS,
+  moe_num_experts: MAX_EXPERTS,
+  num_shared_experts: MAX_EXPERTS,
+  n_shared_experts: MAX_EXPERTS,
+  num_experts_per_tok: MAX_EXPERTS,
+  num_attention_heads: MAX_HEADS,
+  num_key_value_heads: MAX_HEADS,
+  num_heads: MAX_HEADS,
+  n_head: MAX_HEADS,
+  n_mamba_heads: MAX_HEADS,
+  mamba_num_heads: MAX_HEADS,
+  linear_num_key_heads: MAX_HEADS,
+  linear_num_value_heads: MAX_HEADS,
+  vocab_size: MAX_VOCAB,
+  hidden_size: MAX_HIDDEN,
+  d_model: MAX_HIDDEN,
+  n_embd: MAX_HIDDEN,
+  out_hidden_size: MAX_HIDDEN,
+  q_lora_rank: MAX_HIDDEN,
+  kv_lora_rank: MAX_HIDDEN,
+  intermediate_size: MAX_FFN,
+  moe_intermediate_size: MAX_FFN,
+  shared_expert_intermediate_size: MAX_FFN,
+  shared_intermediate_size: MAX_FFN,
+  ffn_hidden_size: MAX_FFN,
+  n_inner: MAX_FFN,
+  head_dim: MAX_HEAD_DIM,
+  attention_head_dim: MAX_HEAD_DIM,
+  v_head_dim: MAX_HEAD_DIM,
+  qk_nope_head_dim: MAX_HEAD_DIM,
+  qk_rope_head_dim: MAX_HEAD_DIM,
+  mamba_head_dim: MAX_HEAD_DIM,
+  linear_key_head_dim: MAX_HEAD_DIM,
+  linear_value_head_dim: MAX_HEAD_DIM,
 };
 
 /** The bounds of `key` (array entries `key[i]` take their array's): per-field max by default. */

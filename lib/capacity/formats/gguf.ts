@@ -2,6 +2,8 @@
 
 import type { CapacityWarning } from '../errors.ts';
 import { CapacityError } from '../errors.ts';
+import { maxOf } from '../extremes.ts';
+import { MAX_EXPERTS, MAX_HEADS, MAX_HIDDEN, MAX_LAYERS, MAX_VOCAB } from '../limits.ts';
 import { ggmlTensorBytes, ggmlTypeById } from '../quant/ggml-types.ts';
 import type {
   CheckpointDtype,
@@ -74,18 +76,17 @@ const SWA_PATTERNS: Record<string, number> = { gemma2: 2, gemma3: 6, 'gpt-oss': 
 const ENCODERS = new Set(['bert', 'nomic-bert', 'jina-bert-v2', 't5encoder', 'modern-bert']);
 
 /**
- * Upper bounds of GGUF counts that become arrays or loops: far above every published model
- * (~200 blocks, 512 experts, 128 heads, ~262k tokens, width 18,432) yet low enough that a
- * corrupt `block_count` of 1e9 fails at once instead of exhausting memory.
+ * Upper bounds of GGUF counts that become arrays or loops, the same as a config's (limits.ts
+ * says why each): a corrupt `block_count` of 1e9 fails at once instead of exhausting memory.
  */
 const GGUF_LIMITS: Readonly<Record<string, number>> = {
-  block_count: 100_000,
-  embedding_length: 10_000_000,
-  expert_count: 1_000_000,
-  expert_used_count: 1_000_000,
-  'attention.head_count': 100_000,
-  'attention.head_count_kv': 100_000,
-  vocab_size: 100_000_000,
+  block_count: MAX_LAYERS,
+  embedding_length: MAX_HIDDEN,
+  expert_count: MAX_EXPERTS,
+  expert_used_count: MAX_EXPERTS,
+  'attention.head_count': MAX_HEADS,
+  'attention.head_count_kv': MAX_HEADS,
+  vocab_size: MAX_VOCAB,
 };
 
 /** Throws `out_of_range` when an architecture key exceeds its GGUF_LIMITS bound. */
@@ -509,8 +510,8 @@ export function specFromGguf(
 
   const heads = meta.perLayer(`${arch}.attention.head_count`, blockCount);
   const kvHeads = meta.perLayer(`${arch}.attention.head_count_kv`, blockCount);
-  checkLimit(arch, 'attention.head_count', heads === null ? null : Math.max(0, ...heads));
-  checkLimit(arch, 'attention.head_count_kv', kvHeads === null ? null : Math.max(0, ...kvHeads));
+  checkLimit(arch, 'attention.head_count', heads === null ? null : maxOf(heads, 0));
+  checkLimit(arch, 'attention.head_count_kv', kvHeads === null ? null : maxOf(kvHeads, 0));
   const windowTokens = meta.int(`${arch}.attention.sliding_window`);
   const sliding = windowTokens === null ? null : slidingLayers(meta, arch, decoderLayers);
   if (windowTokens !== null && sliding === null) {
@@ -547,6 +548,7 @@ export function specFromGguf(
     meta.int(`${arch}.vocab_size`) ??
     embedding?.shape[0] ??
     0;
+  checkLimit(arch, 'vocab_size', vocabSize);
   if (vocabSize === 0) {
     throw new CapacityError('missing_field', 'the vocabulary size is missing', {
       field: 'tokenizer.ggml.tokens',

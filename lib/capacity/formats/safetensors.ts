@@ -2,6 +2,8 @@
 
 import type { CapacityWarning } from '../errors.ts';
 import { CapacityError } from '../errors.ts';
+import { maxOf } from '../extremes.ts';
+import { MAX_LAYERS } from '../limits.ts';
 import type {
   CheckpointDtype,
   CheckpointQuantization,
@@ -125,7 +127,15 @@ function inferredSpec(folded: FoldedTensor[], name: string): ModelSpec {
   const layerIndices = raw.flatMap((tensor) =>
     tensor.layer === null || mtp.has(tensor.layer) ? [] : [tensor.layer],
   );
-  const decoderLayers = layerIndices.length === 0 ? 0 : Math.max(...layerIndices) + 1;
+  const decoderLayers = layerIndices.length === 0 ? 0 : maxOf(layerIndices) + 1;
+  if (decoderLayers > MAX_LAYERS) {
+    throw new CapacityError(
+      'out_of_range',
+      `the tensors name layer ${String(decoderLayers - 1)}; a model has at most ` +
+        `${String(MAX_LAYERS)} layers`,
+      { field: 'tensor names', expected: `layer indices from 0 to ${String(MAX_LAYERS - 1)}` },
+    );
+  }
   const inferred = inferLayers(raw, decoderLayers);
   const warnings: CapacityWarning[] = [...inferred.warnings];
 
@@ -186,7 +196,7 @@ function checkLayersAgree(config: ModelSpec, folded: readonly FoldedTensor[]): v
     tensor.spec.layer === null || tensor.spec.group === 'vision' ? [] : [tensor.spec.layer],
   );
   if (indices.length === 0) return;
-  const tensorLayers = Math.max(...indices) + 1;
+  const tensorLayers = maxOf(indices) + 1;
   if (tensorLayers >= config.layers.length) return;
   throw new CapacityError(
     'contradictory_fields',

@@ -12,11 +12,13 @@
 
 import type { CapacityWarning } from '../errors.ts';
 import { CapacityError, requirePositiveInt } from '../errors.ts';
+import { maxOf } from '../extremes.ts';
 import type { KvDtype } from '../kv-dtype.ts';
 import { kvBytesFor } from '../kv-dtype.ts';
 import type { LayerCache, MlaCacheForm } from '../kv.ts';
-import { layerCaches, splitCachesAcrossRanks } from '../kv.ts';
+import { layerCaches } from '../kv.ts';
 import type { ModelSpec, TensorSpec } from '../spec.ts';
+import { llamaCppLayerDevices } from './llamacpp-layers.ts';
 import type {
   DeviceMemory,
   EngineModelInput,
@@ -173,6 +175,8 @@ interface GraphShape {
   scoreElements: number;
   /** Widest V row of any layer, which llama.cpp pads every V row to without FA. */
   vRowElementsMax: number;
+  /** Whether this device computes the output layer (the logits phase). */
+  withOutput: boolean;
 }
 
 /**
@@ -194,8 +198,11 @@ function computeBytes(shape: GraphShape, tokens: number, flashAttention: boolean
   const rowBytes = (elements: number) => elements * tokens * 4;
   const r = rowBytes(shape.hidden);
   const logits = rowBytes(shape.vocab);
+  const output = shape.withOutput ? logits + 2 * r + 4 * tokens : 0;
 
-  if (shape.family === 'recurrent') return Math.max(logits + 3 * r + 8 * tokens + 32, 13 * r);
+  if (shape.family === 'recurrent') {
+    return Math.max(shape.withOutput ? logits + 3 * r + 8 * tokens + 32 : 0, 13 * r);
+  }
 
   const rows = PHASE_ROWS[shape.family];
   const vIdsPerToken = flashAttention ? 8 : 8 * shape.vRowElementsMax;
@@ -204,11 +211,9 @@ function computeBytes(shape: GraphShape, tokens: number, flashAttention: boolean
   const masks = shape.cacheCells.reduce((sum, cells) => sum + cells * tokens * maskBytes, 0);
   const ffn = inputs + masks + 3 * rowBytes(shape.ffnElements);
 
-  if (flashAttention) {
-    return Math.max(ffn + rows.ffnFlash * r, logits + 2 * r + 4 * tokens);
-  }
+  if (flashAttention) return Math.max(ffn + rows.ffnFlash * r, output);
   const attention = inputs + masks + rowBytes(shape.scoreElements) + rows.attention * r;
-  return Math.max(attention, ffn + rows.ffn * r, logits + 2 * r + 4 * tokens);
+  return Math.max(attention, ffn + rows.ffn * r, output);
 }
 
 /** Widest FFN of any layer: dense width, or routed expert width times experts per token. */
@@ -301,6 +306,50 @@ function storeOf(cache: LayerCache, windowIgnored: boolean): StoredLayer['store'
   }
 }
 
+/** A bound model over `layers` with no rows summed yet; `model` holds the model-wide facts. */
+function emptyBound(
+  layers: StoredLayer[],
+  model: Pick<BoundModel, 'family' | 'vRowElementsMax' | 'ffnElements' | 'warnings'>,
+): BoundModel {
+  return {
+    ...model,
+    layers,
+    windowTokens: null,
+    fullKRowBytes: 0,
+    fullVRowBytes: 0,
+    swaKRowBytes: 0,
+    swaVRowBytes: 0,
+    recurrentBytesPerSequence: 0,
+    fullHeads: 0,
+    swaHeads: 0,
+  };
+}
+
+/**
+ * Sums the K and V row bytes of `bound.layers` into their caches. Without flash attention V is
+ * stored transposed and every V row is padded to the widest of the model (n_embd_v_gqa_max).
+ */
+function addRows(bound: BoundModel, types: { k: KvDtype; v: KvDtype }, flash: boolean): void {
+  for (const layer of bound.layers) {
+    const cache = layer.cache;
+    const kRow = kvBytesFor(cache.kElementsPerToken, types.k);
+    const vElements = flash ? cache.vElementsPerToken : bound.vRowElementsMax;
+    const vRowBytes = cache.vElementsPerToken > 0 ? kvBytesFor(vElements, types.v) : 0;
+    if (layer.store === 'full') {
+      bound.fullKRowBytes += kRow;
+      bound.fullVRowBytes += vRowBytes;
+      bound.fullHeads = Math.max(bound.fullHeads, layer.heads);
+    } else if (layer.store === 'swa') {
+      bound.swaKRowBytes += kRow;
+      bound.swaVRowBytes += vRowBytes;
+      bound.swaHeads = Math.max(bound.swaHeads, layer.heads);
+      bound.windowTokens = Math.max(bound.windowTokens ?? 0, cache.windowTokens ?? 0);
+    } else if (layer.store === 'recurrent') {
+      bound.recurrentBytesPerSequence += (cache.stateElements + cache.convElements) * 4;
+    }
+  }
+}
+
 /** Binds llama.cpp's per-layer cache rules to a model, MLA form and cache types. */
 function bindModel(
   spec: ModelSpec,
@@ -318,49 +367,22 @@ function bindModel(
     });
   }
 
-  const layers: StoredLayer[] = caches.map((cache, index) => {
-    const mixer = spec.layers[index]?.mixer;
+  const layers: StoredLayer[] = caches.map((cache) => {
+    const mixer = spec.layers[cache.layer]?.mixer;
     const heads = mixer && (mixer.kind === 'attention' || mixer.kind === 'mla') ? mixer.heads : 0;
     return { cache, store: spec.causal ? storeOf(cache, windowIgnored) : 'none', heads };
   });
 
-  const vRowElementsMax = Math.max(0, ...caches.map((cache) => cache.vElementsPerToken));
-  const vRow = (cache: LayerCache) =>
-    kvBytesFor(flashAttention ? cache.vElementsPerToken : vRowElementsMax, types.v);
-
-  const bound: BoundModel = {
-    layers,
+  const bound = emptyBound(layers, {
     family: graphFamily(spec, caches),
-    windowTokens: null,
-    fullKRowBytes: 0,
-    fullVRowBytes: 0,
-    swaKRowBytes: 0,
-    swaVRowBytes: 0,
-    recurrentBytesPerSequence: 0,
-    fullHeads: 0,
-    swaHeads: 0,
-    vRowElementsMax,
+    vRowElementsMax: maxOf(
+      caches.map((cache) => cache.vElementsPerToken),
+      0,
+    ),
     ffnElements: widestFfn(spec.tensors),
     warnings,
-  };
-
-  for (const layer of layers) {
-    const cache = layer.cache;
-    const kRow = kvBytesFor(cache.kElementsPerToken, types.k);
-    const vRowBytes = cache.vElementsPerToken > 0 ? vRow(cache) : 0;
-    if (layer.store === 'full') {
-      bound.fullKRowBytes += kRow;
-      bound.fullVRowBytes += vRowBytes;
-      bound.fullHeads = Math.max(bound.fullHeads, layer.heads);
-    } else if (layer.store === 'swa') {
-      bound.swaKRowBytes += kRow;
-      bound.swaVRowBytes += vRowBytes;
-      bound.swaHeads = Math.max(bound.swaHeads, layer.heads);
-      bound.windowTokens = Math.max(bound.windowTokens ?? 0, cache.windowTokens ?? 0);
-    } else if (layer.store === 'recurrent') {
-      bound.recurrentBytesPerSequence += (cache.stateElements + cache.convElements) * 4;
-    }
-  }
+  });
+  addRows(bound, types, flashAttention);
 
   if (bound.family === 'llama' && !LLAMA_GRAPH_FAMILY.has(spec.modelType)) {
     warnings.push({
@@ -384,14 +406,21 @@ interface Sized {
   outputBytes: number;
 }
 
+/** Where `sizeAt` sizes: the request's cells, `--swa-full`, and whether the logits are here. */
+interface SizeRequest {
+  contextTokens: number;
+  sequences: number;
+  swaFull: boolean;
+  withOutput: boolean;
+}
+
 function sizeAt(
   bound: BoundModel,
   spec: ModelSpec,
   settings: LlamaCppSettings,
-  contextTokens: number,
-  sequences: number,
-  swaFull: boolean,
+  request: SizeRequest,
 ): Sized {
+  const { contextTokens, sequences, swaFull } = request;
   const cells = llamaCppCells(contextTokens, sequences, settings, bound.windowTokens, swaFull);
   const fullRows = cells.kvCells * cells.streams;
   const swaRows = (cells.swaCells ?? 0) * cells.streams;
@@ -412,6 +441,7 @@ function sizeAt(
     cacheCells,
     scoreElements,
     vRowElementsMax: bound.vRowElementsMax,
+    withOutput: request.withOutput,
   };
 
   return {
@@ -536,7 +566,12 @@ export function llamaCppMemory(request: LlamaCppRequest): LlamaCppMemory {
   const caches = layerCaches(spec, mlaForm);
   checkCacheTypes(kvTypeK, kvTypeV, settings.flashAttention, caches);
   const bound = bindModel(spec, caches, { k: kvTypeK, v: kvTypeV }, settings.flashAttention);
-  const sized = sizeAt(bound, spec, settings, contextTokens, sequences, request.swaFull ?? false);
+  const sized = sizeAt(bound, spec, settings, {
+    contextTokens,
+    sequences,
+    swaFull: request.swaFull ?? false,
+    withOutput: true,
+  });
 
   let embeddingBytes = 0;
   let modelBytes = 0;
@@ -615,11 +650,68 @@ const NOTES: PartNotes = {
   },
 };
 
+/** The cache kinds of a row split: each layer's cache whole on its own device. */
+const ROW_SPLIT_NOTES: PartNotes = {
+  ...NOTES,
+  kvBytes: {
+    provenance: 'exact',
+    source:
+      "llama-kv-cache.cpp: each layer's cells whole on its layer's device (dev_layer); -sm row " +
+      'places layers by --tensor-split as -sm layer does (llama-model.cpp load_tensors)',
+  },
+  computeBytes: {
+    provenance: 'estimate',
+    source:
+      'ggml-alloc peak of the ubatch graph over the layers on this device; the logits phase ' +
+      'only on the last device (estimate, profiles/llamacpp.ts)',
+  },
+};
+
+/** One device of a row split: its layers bound, and whether it computes the output layer. */
+interface RowDevice {
+  bound: BoundModel;
+  withOutput: boolean;
+}
+
+/**
+ * The devices of a llama.cpp row split over `devices` GPUs: each holds the whole caches of the
+ * layers `llamaCppLayerDevices` gives it (no head is divided or replicated, for every attention
+ * kind and MLA alike), and the last also the output layer.
+ */
+function rowDevices(
+  whole: BoundModel,
+  devices: number,
+  types: { k: KvDtype; v: KvDtype },
+  flash: boolean,
+): RowDevice[] {
+  const placement = llamaCppLayerDevices(whole.layers.length, devices);
+  return Array.from({ length: devices }, (_, device) => {
+    const layers = whole.layers.filter((_, index) => placement[index] === device);
+    const bound = emptyBound(layers, { ...whole, warnings: [] });
+    addRows(bound, types, flash);
+    return { bound, withOutput: device === devices - 1 };
+  });
+}
+
+/** Device bytes of the parts that differ between the devices of a split. */
+function varyingBytes(memory: Sized): number {
+  const kv = memory.kBytes + memory.vBytes + memory.swaKBytes + memory.swaVBytes;
+  return kv + memory.recurrentBytes + memory.computeBytes;
+}
+
+/** The busiest of the devices' sizes (weights are alike on all): the most cache and compute. */
+function largestSized(sizes: readonly Sized[]): Sized {
+  return sizes.reduce((busiest, size) =>
+    varyingBytes(size) > varyingBytes(busiest) ? size : busiest,
+  );
+}
+
 /**
  * Binds llama.cpp's rules to one model on the busiest device of a split (see
- * `PreparedEngine`): every layer offloaded, the input embedding and the logits in host memory,
- * KV and recurrent state scaled by the device's share of layers, caches split by
- * tensor-parallel ranks as `splitCachesAcrossRanks` does.
+ * `PreparedEngine`): every layer offloaded, the input embedding and the logits in host memory.
+ * Over several GPUs with tensor parallelism (`-sm row`) each device keeps the whole caches of
+ * its own layers (see llamacpp-layers.ts) and computes their graph, the last one also the
+ * logits; the busiest device is the one whose caches and compute buffer are largest.
  */
 export function prepareLlamaCpp(
   input: EngineModelInput,
@@ -630,25 +722,38 @@ export function prepareLlamaCpp(
   const flash = settings.flashAttention || isBlockType(v);
   const resolved: LlamaCppSettings = { ...settings, flashAttention: flash };
   const mlaForm = llamaCppMlaForm(settings.build);
-  const caches = splitCachesAcrossRanks(layerCaches(spec, mlaForm), input.tensorParallel);
+  const caches = layerCaches(spec, mlaForm);
   checkCacheTypes(k, v, flash, caches);
-  const bound = bindModel(spec, caches, { k, v }, flash);
+  const whole = bindModel(spec, caches, { k, v }, flash);
+  const devices =
+    input.tensorParallel > 1
+      ? rowDevices(whole, input.tensorParallel, { k, v }, flash)
+      : [{ bound: whole, withOutput: true }];
   const tiedCopy = spec.tiedEmbeddings ? input.deviceEmbeddingBytes : 0;
 
   return {
-    notes: NOTES,
+    notes: devices.length > 1 ? ROW_SPLIT_NOTES : NOTES,
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
-      const sized = sizeAt(bound, spec, resolved, contextTokens, sequences, false);
-      const kvBytes = sized.kBytes + sized.vBytes + sized.swaKBytes + sized.swaVBytes;
+      const busiest = largestSized(
+        devices.map((device) =>
+          sizeAt(device.bound, spec, resolved, {
+            contextTokens,
+            sequences,
+            swaFull: false,
+            withOutput: device.withOutput,
+          }),
+        ),
+      );
+      const kvBytes = busiest.kBytes + busiest.vBytes + busiest.swaKBytes + busiest.swaVBytes;
       return {
         weightsBytes: input.deviceWeightsBytes - input.deviceEmbeddingBytes + tiedCopy,
         kvBytes,
-        recurrentBytes: sized.recurrentBytes,
-        computeBytes: sized.computeBytes,
+        recurrentBytes: busiest.recurrentBytes,
+        computeBytes: busiest.computeBytes,
         outputBytes: 0,
         runtimeBytes: 0,
         hostWeightsBytes: input.deviceEmbeddingBytes,
-        hostOutputBytes: sized.outputBytes,
+        hostOutputBytes: busiest.outputBytes,
       };
     },
     budgetBytes(usableBytes: number): number {
