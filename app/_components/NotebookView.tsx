@@ -18,7 +18,7 @@ import {
   type Cell,
   type Notebook,
 } from '../../lib/notebook/model.ts';
-import { encodeShare } from '../../lib/notebook/share.ts';
+import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
 import { cellLabel } from '../../lib/notebook/wording.ts';
 import { loadNotebook, type StoredNotebook } from '../_lib/db.ts';
 import { openEditorGate, useEditorGate } from '../_lib/editor-gate.ts';
@@ -31,6 +31,7 @@ import { useCatalogue } from '../_lib/use-catalogue.ts';
 import { useNotebookSync } from '../_lib/use-notebook-sync.ts';
 import { CellView, type CellActions } from './CellView.tsx';
 import { ConflictBanner } from './ConflictBanner.tsx';
+import { ShareBox, type SharedLink } from './ShareBox.tsx';
 import { UndoToast } from './UndoToast.tsx';
 
 /**
@@ -182,6 +183,16 @@ function inEditableField(target: EventTarget | null): boolean {
   );
 }
 
+/** Asks the browser to confirm leaving the page while `unsaved` edits exist only here. */
+function useWarnBeforeLeaving(unsaved: boolean): void {
+  useEffect(() => {
+    if (!unsaved) return undefined;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+}
+
 /** Calls `undo` on Ctrl+Z / Cmd+Z pressed outside any text field. */
 function useUndoKey(undo: () => void, enabled: boolean): void {
   const latestUndo = useRef(undo);
@@ -261,7 +272,7 @@ export function NotebookView({
   const [notebook, setNotebook] = useState(initial);
   const [persisted, setPersisted] = useState(origin === 'saved');
   const [codeAllowed, setCodeAllowed] = useState(codeTrusted);
-  const [shareLink, setShareLink] = useState<string | null>(null);
+  const [shared, setShared] = useState<SharedLink | null>(null);
   const [removed, setRemoved] = useState<RemovedCell[]>([]);
   const { runner, states } = useRunner(initial, codeTrusted);
   const catalogue = useCatalogue();
@@ -312,7 +323,7 @@ export function NotebookView({
       latest.current = next;
       runner.setNotebook(next);
       setNotebook(next);
-      if (origin === 'example' && !persisted) {
+      if (origin !== 'saved' && !persisted) {
         setPersisted(true);
         onSaved(next);
       }
@@ -368,9 +379,18 @@ export function NotebookView({
   );
 
   const share = () => {
-    const link = `${window.location.origin}/notebook/#${encodeShare(notebook)}`;
-    setShareLink(link);
-    void navigator.clipboard?.writeText(link).catch(() => undefined);
+    const version = latest.current;
+    const link = `${window.location.origin}/notebook/#${encodeShare(version)}`;
+    const tooLong = link.length > MAX_SHARE_LINK_CHARS;
+    const clipboard = tooLong ? undefined : navigator.clipboard;
+    setShared({ link, copied: clipboard ? null : false, version });
+    if (!clipboard) return;
+    const settle = (copied: boolean) =>
+      setShared((now) => (now?.link === link ? { ...now, copied } : now));
+    clipboard.writeText(link).then(
+      () => settle(true),
+      () => settle(false),
+    );
   };
 
   const saveCopy = (title = latest.current.title) => {
@@ -401,6 +421,7 @@ export function NotebookView({
     runner.run([last.cell.id]);
   };
   useUndoKey(undoRemove, removed.length > 0);
+  useWarnBeforeLeaving(persisted && (saved.state === 'failed' || saved.state === 'conflict'));
   const lastRemoved = removed.at(-1);
 
   return (
@@ -441,19 +462,7 @@ export function NotebookView({
           {persisted ? SAVE_STATE_TEXT[saved.state] : 'not saved'}
         </span>
       </div>
-      {shareLink ? (
-        <div className="share-box">
-          <label>
-            Link to this notebook (copied; the whole notebook is in the link, nothing is uploaded):
-            <input
-              readOnly
-              value={shareLink}
-              data-testid="share-link"
-              onFocus={(event) => event.target.select()}
-            />
-          </label>
-        </div>
-      ) : null}
+      {shared ? <ShareBox shared={shared} current={notebook} /> : null}
       <TrustBanner
         codeAllowed={codeAllowed}
         unsavedShare={origin === 'shared' && !persisted}
@@ -488,8 +497,8 @@ export function NotebookView({
         />
       ) : null}
       <p className="keys muted">
-        Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it,
-        Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
+        Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it (Ctrl+Z
+        brings it back), Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
         <code>export const x = …</code> makes <code>x</code> usable below, a plan cell&apos;s name
         holds its result, and the capacity API is <code>hw</code> (for example <code>hw.plan</code>,{' '}
         <code>hw.catalogueSpec</code>).

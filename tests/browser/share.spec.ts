@@ -158,3 +158,47 @@ test('an address naming no example says so and links the examples that exist', a
   await settle(page);
   await expect(page.getByTestId('open-error')).toHaveCount(0);
 });
+
+test('editing a notebook opened from a link saves it, with its code still held', async ({
+  page,
+}) => {
+  await page.goto('/notebook/?example=mla-vs-gqa');
+  await settle(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await page.goto('/');
+  await page.goto(link);
+  await settle(page);
+  await expect(page.getByTestId('save-state')).toHaveText('not saved');
+
+  await page.getByTestId('notebook-title').fill('My edit of a shared notebook');
+  await page.waitForURL(/\/notebook\/\?id=/);
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await page.reload();
+  await settle(page);
+  await expect(page.getByTestId('notebook-title')).toHaveValue('My edit of a shared notebook');
+  await expect(page.locator('[data-testid=cell][data-kind=code]')).toHaveAttribute(
+    'data-status',
+    'held',
+  );
+});
+
+test('the share box says the link was copied and when edits have made it stale', async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/notebook/?example=flat-memory-curves');
+  await settle(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await expect(page.locator('.share-box')).toContainText('(copied;');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  await expect(page.getByTestId('share-stale')).toHaveCount(0);
+
+  await page.getByTestId('notebook-title').fill('Changed after sharing');
+  await expect(page.getByTestId('share-stale')).toContainText('press Share link again');
+  await page.getByTestId('share').click();
+  await expect(page.getByTestId('share-stale')).toHaveCount(0);
+  expect(await page.getByTestId('share-link').inputValue()).not.toBe(link);
+});
