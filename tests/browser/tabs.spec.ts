@@ -123,3 +123,27 @@ test('deleting an open notebook on the home page warns its tab, and Undo clears 
   expect(page.url()).toBe(url);
   expect(errors).toEqual([]);
 });
+
+test('a tab whose notebook was deleted elsewhere can save it again with its edits', async ({
+  page,
+  context,
+}) => {
+  const errors: string[] = [];
+  await savedNotebook(page, 'do not lose me');
+  const home = await context.newPage();
+  home.on('pageerror', (error) => errors.push(error.message));
+  await home.goto('/');
+  await home.getByRole('button', { name: 'delete Untitled notebook' }).click();
+  await expect(page.getByTestId('conflict-banner')).toContainText('deleted in another tab');
+  await page.getByTestId('notebook-title').fill('Edited after the delete');
+  await expect(page.getByTestId('save-state')).toHaveText('not saved: changed elsewhere');
+
+  await page.getByTestId('conflict-save-again').click();
+  await expect(page.getByTestId('conflict-banner')).toHaveCount(0);
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await expect(home.getByTestId('saved-notebooks')).toContainText('Edited after the delete');
+  await page.reload();
+  await expect(page.getByTestId('notebook-title')).toHaveValue('Edited after the delete');
+  await expect(page.locator('.markdown')).toHaveText('do not lose me');
+  expect(errors).toEqual([]);
+});
