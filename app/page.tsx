@@ -1,46 +1,125 @@
 // Home page: the example notebooks, the user's saved notebooks, new and import.
 'use client';
 
-import { useEffect, useState } from 'react';
-import { notebookFromFileText } from '../lib/notebook/file.ts';
+import { useCallback, useEffect, useState } from 'react';
+import {
+  NotebookFileError,
+  notebookFileSizeProblem,
+  notebookFromFileText,
+} from '../lib/notebook/file.ts';
 import { EXAMPLE_LIST } from '../lib/notebook/examples.ts';
 import { newId, newNotebook } from '../lib/notebook/model.ts';
-import { deleteNotebook, listNotebooks, saveNotebook } from './_lib/db.ts';
+import { countOf } from '../lib/notebook/wording.ts';
+import {
+  listNotebooks,
+  onNotebookChange,
+  restoreNotebook,
+  saveNotebook,
+  takeNotebook,
+  type DeletedNotebook,
+} from './_lib/db.ts';
+import { UndoToast } from './_components/UndoToast.tsx';
 
 type Summary = Awaited<ReturnType<typeof listNotebooks>>[number];
 
-/** Lists examples and saved notebooks. */
-export default function Home() {
-  const [saved, setSaved] = useState<Summary[] | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+/** A deleted notebook, its title for the notice, and which deletion it was. */
+interface Deletion {
+  deleted: DeletedNotebook;
+  title: string;
+  serial: number;
+}
 
-  const refresh = () =>
-    listNotebooks().then(setSaved, () => {
-      setSaved([]);
-      setMessage('Saved notebooks cannot be read in this browser (storage is unavailable).');
-    });
+const UNTITLED = 'Untitled notebook';
+
+function reason(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : 'storage is unavailable';
+}
+
+/** Why an imported file was refused, naming the file. */
+function importProblem(file: File, error: unknown): string {
+  if (error instanceof NotebookFileError) return error.message;
+  return `${file.name} could not be imported: ${reason(error)}.`;
+}
+
+/** Saved notebooks, kept current as this and other tabs change them. */
+function useSavedNotebooks(onError: (message: string) => void) {
+  const [saved, setSaved] = useState<Summary[] | null>(null);
+
+  const refresh = useCallback(
+    () =>
+      listNotebooks().then(setSaved, () => {
+        setSaved([]);
+        onError('Saved notebooks cannot be read in this browser (storage is unavailable).');
+      }),
+    [onError],
+  );
 
   useEffect(() => {
     void refresh();
-  }, []);
+    return onNotebookChange(() => void refresh());
+  }, [refresh]);
+
+  return { saved, refresh };
+}
+
+/** Lists examples and saved notebooks. */
+export default function Home() {
+  const [message, setMessage] = useState<string | null>(null);
+  const { saved, refresh } = useSavedNotebooks(setMessage);
+  const [deletions, setDeletions] = useState<Deletion[]>([]);
 
   const create = async () => {
     const notebook = newNotebook();
-    await saveNotebook(notebook);
-    window.location.href = `/notebook/?id=${notebook.id}`;
+    try {
+      await saveNotebook(notebook);
+      window.location.href = `/notebook/?id=${notebook.id}`;
+    } catch (error) {
+      setMessage(`A new notebook could not be saved in this browser (${reason(error)}).`);
+    }
   };
 
   const importFile = async (file: File) => {
+    setMessage(null);
+    const tooBig = notebookFileSizeProblem(file.name, file.size);
+    if (tooBig) {
+      setMessage(tooBig);
+      return;
+    }
     try {
-      const notebook = notebookFromFileText(await file.text(), newId());
+      const notebook = notebookFromFileText(await file.text(), newId(), file.name);
       await saveNotebook(notebook, false);
       window.location.href = `/notebook/?id=${notebook.id}`;
     } catch (error) {
-      setMessage(
-        `${file.name} is not a notebook file: ${error instanceof Error ? error.message : 'unreadable'}.`,
-      );
+      setMessage(importProblem(file, error));
     }
   };
+
+  const remove = async (item: Summary) => {
+    try {
+      const deleted = await takeNotebook(item.id);
+      if (deleted) {
+        const serial = (deletions.at(-1)?.serial ?? 0) + 1;
+        setDeletions([...deletions, { deleted, title: item.title || UNTITLED, serial }]);
+      }
+    } catch (error) {
+      setMessage(`“${item.title || UNTITLED}” could not be deleted (${reason(error)}).`);
+    }
+    await refresh();
+  };
+
+  const undo = async () => {
+    const last = deletions.at(-1);
+    if (!last) return;
+    setDeletions(deletions.slice(0, -1));
+    try {
+      await restoreNotebook(last.deleted);
+    } catch (error) {
+      setMessage(`“${last.title}” could not be put back (${reason(error)}).`);
+    }
+    await refresh();
+  };
+
+  const lastDeletion = deletions.at(-1);
 
   return (
     <div className="home">
@@ -82,6 +161,7 @@ export default function Home() {
               data-testid="import-file"
               onChange={(event) => {
                 const file = event.target.files?.[0];
+                event.target.value = '';
                 if (file) void importFile(file);
               }}
             />
@@ -92,6 +172,14 @@ export default function Home() {
             {message}
           </p>
         ) : null}
+        {lastDeletion ? (
+          <UndoToast
+            message={`Deleted “${lastDeletion.title}”.`}
+            offerKey={lastDeletion.serial}
+            onUndo={() => void undo()}
+            onDismiss={() => setDeletions([])}
+          />
+        ) : null}
         {saved === null ? <p className="muted">Loading…</p> : null}
         {saved?.length === 0 ? (
           <p className="muted">None yet: open an example or start a new one.</p>
@@ -99,14 +187,14 @@ export default function Home() {
         <ul className="saved" data-testid="saved-notebooks">
           {saved?.map((item) => (
             <li key={item.id}>
-              <a href={`/notebook/?id=${item.id}`}>{item.title || 'Untitled notebook'}</a>{' '}
+              <a href={`/notebook/?id=${item.id}`}>{item.title || UNTITLED}</a>{' '}
               <span className="muted">
-                {item.cells} cells, edited {new Date(item.updatedAtMs).toLocaleString()}
+                {countOf(item.cells, 'cell')}, edited {new Date(item.updatedAtMs).toLocaleString()}
               </span>{' '}
               <button
                 type="button"
-                aria-label={`delete ${item.title}`}
-                onClick={() => void deleteNotebook(item.id).then(refresh)}
+                aria-label={`delete ${item.title || UNTITLED}`}
+                onClick={() => void remove(item)}
               >
                 delete
               </button>

@@ -3,6 +3,7 @@
 
 import dynamic from 'next/dynamic';
 import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { cellsToRerun } from '../../lib/notebook/changes.ts';
 import { notebookFileName, notebookToFileText } from '../../lib/notebook/file.ts';
 import { definedNames } from '../../lib/notebook/graph.ts';
 import {
@@ -17,15 +18,21 @@ import {
   type Cell,
   type Notebook,
 } from '../../lib/notebook/model.ts';
-import { encodeShare } from '../../lib/notebook/share.ts';
-import { saveNotebook } from '../_lib/db.ts';
+import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
+import { cellLabel } from '../../lib/notebook/wording.ts';
+import { loadNotebook, type StoredNotebook } from '../_lib/db.ts';
 import { openEditorGate, useEditorGate } from '../_lib/editor-gate.ts';
+import type { SaveState } from '../_lib/notebook-saver.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
 import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
 import { SandboxHost } from '../_lib/sandbox-host.ts';
 import { hubBaseSetting, useHubBase } from '../_lib/settings.ts';
 import { useCatalogue } from '../_lib/use-catalogue.ts';
+import { useNotebookSync } from '../_lib/use-notebook-sync.ts';
 import { CellView, type CellActions } from './CellView.tsx';
+import { ConflictBanner } from './ConflictBanner.tsx';
+import { ShareBox, type SharedLink } from './ShareBox.tsx';
+import { UndoToast } from './UndoToast.tsx';
 
 /**
  * The inference cell pulls in transformers.js and ONNX Runtime (over a megabyte): it loads only
@@ -147,29 +154,60 @@ function useRerunHubCellsOnBaseChange(
   }, [hubBase, runner, latest]);
 }
 
-type SaveState = 'saved' | 'saving' | 'failed';
-
 const SAVE_STATE_TEXT: Record<SaveState, string> = {
   saved: 'saved',
   saving: 'saving…',
   failed: 'could not save',
+  conflict: 'not saved: changed elsewhere',
 };
 
-/** Saves every version of a persisted notebook at once; says whether the latest is stored. */
-function useAutosave(notebook: Notebook, persisted: boolean, codeTrusted: boolean): SaveState {
-  const [state, setState] = useState<SaveState>('saved');
-  const count = useRef(0);
+/** A deleted cell and where it was, kept so that Undo puts it back exactly. */
+interface RemovedCell {
+  cell: Cell;
+  index: number;
+  label: string;
+  /** Tells deletions apart, so that each new one restarts the Undo offer. */
+  serial: number;
+}
+
+let removals = 0;
+
+/** How many deleted cells Undo can bring back, newest first. */
+const UNDO_DEPTH = 20;
+
+/** Whether a key event comes from a place that has its own undo (a field or an editor). */
+function inEditableField(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable || target.closest('input, textarea, select, .monaco-editor') !== null
+  );
+}
+
+/** Asks the browser to confirm leaving the page while `unsaved` edits exist only here. */
+function useWarnBeforeLeaving(unsaved: boolean): void {
   useEffect(() => {
-    if (!persisted) return;
-    count.current += 1;
-    const mine = count.current;
-    setState('saving');
-    saveNotebook(notebook, codeTrusted).then(
-      () => mine === count.current && setState('saved'),
-      () => setState('failed'),
-    );
-  }, [notebook, persisted, codeTrusted]);
-  return state;
+    if (!unsaved) return undefined;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [unsaved]);
+}
+
+/** Calls `undo` on Ctrl+Z / Cmd+Z pressed outside any text field. */
+function useUndoKey(undo: () => void, enabled: boolean): void {
+  const latestUndo = useRef(undo);
+  latestUndo.current = undo;
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const onKey = (event: KeyboardEvent) => {
+      const isUndo = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.code === 'KeyZ';
+      if (!isUndo || inEditableField(event.target)) return;
+      event.preventDefault();
+      latestUndo.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled]);
 }
 
 /** Whether a cell waits for consent: code, or a plan cell that fetches from the hub. */
@@ -220,18 +258,22 @@ export function NotebookView({
   initial,
   origin,
   codeTrusted,
+  revision,
   onSaved,
 }: {
   initial: Notebook;
   origin: NotebookOrigin;
   /** Whether code cells may run at once (false for notebooks from links and files). */
   codeTrusted: boolean;
+  /** The stored revision opened (for a saved notebook), or null. */
+  revision: number | null;
   onSaved: (notebook: Notebook) => void;
 }) {
   const [notebook, setNotebook] = useState(initial);
   const [persisted, setPersisted] = useState(origin === 'saved');
   const [codeAllowed, setCodeAllowed] = useState(codeTrusted);
-  const [shareLink, setShareLink] = useState<string | null>(null);
+  const [shared, setShared] = useState<SharedLink | null>(null);
+  const [removed, setRemoved] = useState<RemovedCell[]>([]);
   const { runner, states } = useRunner(initial, codeTrusted);
   const catalogue = useCatalogue();
   const planTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -252,14 +294,36 @@ export function NotebookView({
     document.title = `${notebook.title || 'Untitled notebook'} · hwLedger`;
   }, [notebook.title]);
 
-  const saveState = useAutosave(notebook, persisted, codeAllowed);
+  useEffect(() => () => runner.stop(), [runner]);
+
+  const showStored = (stored: StoredNotebook) => {
+    const before = latest.current;
+    latest.current = stored.notebook;
+    runner.setNotebook(stored.notebook);
+    setNotebook(stored.notebook);
+    if (stored.codeTrusted && !runner.codeAllowed) {
+      setCodeAllowed(true);
+      runner.codeAllowed = true;
+    }
+    const ids = cellsToRerun(before, stored.notebook);
+    if (ids === 'all') runner.runAll();
+    else if (ids.length > 0) runner.run(ids);
+  };
+
+  const { saver, snapshot: saved } = useNotebookSync({
+    notebook,
+    persisted,
+    codeTrusted: codeAllowed,
+    baseRevision: origin === 'saved' ? revision : null,
+    onRemote: showStored,
+  });
 
   const update = useCallback(
     (next: Notebook) => {
       latest.current = next;
       runner.setNotebook(next);
       setNotebook(next);
-      if (origin === 'example' && !persisted) {
+      if (origin !== 'saved' && !persisted) {
         setPersisted(true);
         onSaved(next);
       }
@@ -291,7 +355,13 @@ export function NotebookView({
         update(moveCell(latest.current, id, offset));
       },
       remove(id: string) {
+        const index = cellIndex(latest.current, id);
+        const cell = latest.current.cells[index];
+        if (!cell) return;
         update(deleteCell(latest.current, id));
+        removals += 1;
+        const entry = { cell, index, label: cellLabel(cell, index), serial: removals };
+        setRemoved((stack) => [...stack.slice(1 - UNDO_DEPTH), entry]);
       },
       add(kind: Cell['kind'], afterId: string) {
         const taken = new Set(latest.current.cells.flatMap(definedNames));
@@ -309,19 +379,50 @@ export function NotebookView({
   );
 
   const share = () => {
-    const link = `${window.location.origin}/notebook/#${encodeShare(notebook)}`;
-    setShareLink(link);
-    void navigator.clipboard?.writeText(link).catch(() => undefined);
+    const version = latest.current;
+    const link = `${window.location.origin}/notebook/#${encodeShare(version)}`;
+    const tooLong = link.length > MAX_SHARE_LINK_CHARS;
+    const clipboard = tooLong ? undefined : navigator.clipboard;
+    setShared({ link, copied: clipboard ? null : false, version });
+    if (!clipboard) return;
+    const settle = (copied: boolean) =>
+      setShared((now) => (now?.link === link ? { ...now, copied } : now));
+    clipboard.writeText(link).then(
+      () => settle(true),
+      () => settle(false),
+    );
   };
 
-  const saveCopy = () => {
-    const copy = { ...notebook, id: newId(), updatedAtMs: Date.now() };
+  const saveCopy = (title = latest.current.title) => {
+    const copy = { ...latest.current, title, id: newId(), updatedAtMs: Date.now() };
     latest.current = copy;
     setNotebook(copy);
     runner.setNotebook(copy);
     setPersisted(true);
     onSaved(copy);
   };
+
+  const loadTheirs = () => {
+    void loadNotebook(latest.current.id).then(
+      (stored) => {
+        if (!stored) return;
+        saver.adopt(stored);
+        showStored(stored);
+      },
+      () => undefined,
+    );
+  };
+
+  const undoRemove = () => {
+    const last = removed.at(-1);
+    if (!last) return;
+    setRemoved(removed.slice(0, -1));
+    update(insertCell(latest.current, last.cell, last.index));
+    runner.run([last.cell.id]);
+  };
+  useUndoKey(undoRemove, removed.length > 0);
+  useWarnBeforeLeaving(persisted && (saved.state === 'failed' || saved.state === 'conflict'));
+  const lastRemoved = removed.at(-1);
 
   return (
     <div className="notebook">
@@ -353,23 +454,15 @@ export function NotebookView({
         >
           Export file
         </button>
-        <span className="save-state" data-testid="save-state">
-          {persisted ? SAVE_STATE_TEXT[saveState] : 'not saved'}
+        <span
+          className="save-state"
+          data-testid="save-state"
+          title={saved.state === 'failed' && saved.failure ? saved.failure : undefined}
+        >
+          {persisted ? SAVE_STATE_TEXT[saved.state] : 'not saved'}
         </span>
       </div>
-      {shareLink ? (
-        <div className="share-box">
-          <label>
-            Link to this notebook (copied; the whole notebook is in the link, nothing is uploaded):
-            <input
-              readOnly
-              value={shareLink}
-              data-testid="share-link"
-              onFocus={(event) => event.target.select()}
-            />
-          </label>
-        </div>
-      ) : null}
+      {shared ? <ShareBox shared={shared} current={notebook} /> : null}
       <TrustBanner
         codeAllowed={codeAllowed}
         unsavedShare={origin === 'shared' && !persisted}
@@ -379,11 +472,33 @@ export function NotebookView({
           runner.codeAllowed = true;
           runner.run(latest.current.cells.filter(needsConsent).map((c) => c.id));
         }}
-        onSave={saveCopy}
+        onSave={() => saveCopy()}
       />
+      {saved.state === 'conflict' && saved.theirs !== undefined ? (
+        <ConflictBanner
+          theirs={saved.theirs}
+          onLoadTheirs={loadTheirs}
+          onKeepMine={() => saveCopy(`${latest.current.title} (my copy)`)}
+          onSaveAgain={() => saver.saveAgain()}
+        />
+      ) : null}
+      {saved.state === 'failed' ? (
+        <p className="cell-error" role="alert" data-testid="save-error">
+          Your latest edits are not saved: {saved.failure ?? 'storage refused them'}. They stay on
+          this page and saving is tried again with your next edit.
+        </p>
+      ) : null}
+      {lastRemoved ? (
+        <UndoToast
+          message={`Deleted ${lastRemoved.label}.`}
+          offerKey={lastRemoved.serial}
+          onUndo={undoRemove}
+          onDismiss={() => setRemoved([])}
+        />
+      ) : null}
       <p className="keys muted">
-        Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it,
-        Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
+        Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it (Ctrl+Z
+        brings it back), Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
         <code>export const x = …</code> makes <code>x</code> usable below, a plan cell&apos;s name
         holds its result, and the capacity API is <code>hw</code> (for example <code>hw.plan</code>,{' '}
         <code>hw.catalogueSpec</code>).

@@ -184,6 +184,12 @@ export const EXAMPLE_LIST: readonly ExampleInfo[] = Object.values(EXAMPLES).map(
   ({ slug, title, summary }) => ({ slug, title, summary }),
 );
 
+/** What to say when an address names an example that does not exist (the page lists the rest). */
+export function unknownExampleMessage(slug: string): string {
+  const shown = slug.length > 60 ? `${slug.slice(0, 60)}…` : slug;
+  return `There is no example called “${shown}”. The examples are:`;
+}
+
 /** A fresh copy (new ids) of example `slug`, or null when there is no such example. */
 export function exampleNotebook(slug: string): Notebook | null {
   const example = EXAMPLES[slug];

@@ -95,6 +95,12 @@ export function encodeShare(notebook: Notebook): string {
   return `nb${SHARE_VERSION}.${checksum}.${toBase64Url(deflateSync(json, { level: 9 }))}`;
 }
 
+/**
+ * Longest share link offered, in characters: Chromium refuses addresses over 2 MiB
+ * (2,097,152 characters), so a longer link would open nowhere; such notebooks go as files.
+ */
+export const MAX_SHARE_LINK_CHARS = 2_000_000;
+
 /** Whether a URL fragment (with or without `#`) looks like a share payload. */
 export function isShareFragment(fragment: string): boolean {
   return /^#?nb\d+\./.test(fragment);

@@ -37,3 +37,24 @@ test('importing a file that is not a notebook says which field is wrong', async 
   });
   await expect(page.getByTestId('home-message')).toContainText('cells must be a list');
 });
+
+test('importing an empty file or a text file names it and says what was expected', async ({
+  page,
+}) => {
+  await page.goto('/');
+  const message = page.getByTestId('home-message');
+  for (const [name, text, said] of [
+    ['empty.hwledger.json', '', 'empty.hwledger.json is empty: expected a hwLedger notebook'],
+    ['notes.txt', 'GPU shopping list', 'notes.txt is not JSON (it starts “GPU shopping list”)'],
+  ] as const) {
+    await page.getByTestId('import-file').setInputFiles({
+      name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
+    await expect(message).toContainText(said);
+    await expect(message).toContainText('the JSON file that Export file writes');
+    await expect(message).not.toContainText('Unexpected');
+  }
+  await expect(page.getByTestId('saved-notebooks').getByRole('listitem')).toHaveCount(0);
+});

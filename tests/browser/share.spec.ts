@@ -104,3 +104,101 @@ test('a shared notebook saved without running its code still holds its code afte
   await settle(page);
   await expect(code).toHaveAttribute('data-status', 'done');
 });
+
+test('a new share link opened in the same tab replaces the notebook by the same rules', async ({
+  page,
+}) => {
+  const links: string[] = [];
+  for (const slug of ['mla-vs-gqa', 'moe-resident-active']) {
+    await page.goto(`/notebook/?example=${slug}`);
+    await settle(page);
+    await page.getByTestId('share').click();
+    links.push(await page.getByTestId('share-link').inputValue());
+  }
+  const [first = '', second = ''] = links;
+  const fragment = (link: string) => link.slice(link.indexOf('#'));
+
+  await page.goto('/');
+  await page.goto(first);
+  await settle(page);
+  await expect(page.getByTestId('notebook-title')).toHaveValue('MLA against GQA at 128k context');
+
+  await page.evaluate((hash) => (window.location.hash = hash), fragment(second));
+  await expect(page.getByTestId('notebook-title')).toHaveValue(
+    'MoE: resident against active memory',
+  );
+  await settle(page);
+  await expect(page.getByTestId('shared-banner')).toBeVisible();
+  await expect(page.locator('[data-testid=cell][data-kind=code]')).toHaveAttribute(
+    'data-status',
+    'held',
+  );
+
+  await page.evaluate((hash) => (window.location.hash = hash), fragment(second).slice(0, -12));
+  await expect(page.getByTestId('open-error')).toContainText('damaged');
+  await expect(page.getByTestId('open-error')).toContainText('No saved notebook was changed');
+
+  await page.goBack();
+  await expect(page.getByTestId('notebook-title')).toHaveValue(
+    'MoE: resident against active memory',
+  );
+  await page.goto('/');
+  await expect(page.getByTestId('saved-notebooks').getByRole('listitem')).toHaveCount(0);
+});
+
+test('an address naming no example says so and links the examples that exist', async ({ page }) => {
+  await page.goto('/notebook/?example=nope');
+  await expect(page.getByTestId('open-error')).toContainText(
+    'There is no example called “nope”. The examples are:',
+  );
+  const examples = page.getByTestId('open-error-examples').getByRole('link');
+  await expect(examples).toHaveCount(4);
+  await examples.first().click();
+  await page.waitForURL(/\?example=/);
+  await settle(page);
+  await expect(page.getByTestId('open-error')).toHaveCount(0);
+});
+
+test('editing a notebook opened from a link saves it, with its code still held', async ({
+  page,
+}) => {
+  await page.goto('/notebook/?example=mla-vs-gqa');
+  await settle(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await page.goto('/');
+  await page.goto(link);
+  await settle(page);
+  await expect(page.getByTestId('save-state')).toHaveText('not saved');
+
+  await page.getByTestId('notebook-title').fill('My edit of a shared notebook');
+  await page.waitForURL(/\/notebook\/\?id=/);
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await page.reload();
+  await settle(page);
+  await expect(page.getByTestId('notebook-title')).toHaveValue('My edit of a shared notebook');
+  await expect(page.locator('[data-testid=cell][data-kind=code]')).toHaveAttribute(
+    'data-status',
+    'held',
+  );
+});
+
+test('the share box says the link was copied and when edits have made it stale', async ({
+  page,
+  context,
+}) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto('/notebook/?example=flat-memory-curves');
+  await settle(page);
+  await page.getByTestId('share').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  await expect(page.locator('.share-box')).toContainText('(copied;');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+  await expect(page.getByTestId('share-stale')).toHaveCount(0);
+
+  await page.getByTestId('notebook-title').fill('Changed after sharing');
+  await expect(page.getByTestId('share-stale')).toContainText('press Share link again');
+  await page.getByTestId('share').click();
+  await expect(page.getByTestId('share-stale')).toHaveCount(0);
+  expect(await page.getByTestId('share-link').inputValue()).not.toBe(link);
+});

@@ -57,7 +57,7 @@ describe('notebook files', () => {
   });
 
   it('names bad JSON as the fault', () => {
-    expect(() => notebookFromFileText('{', 'x')).toThrow(/json must be valid JSON/);
+    expect(() => notebookFromFileText('{', 'x')).toThrow(/The file is not JSON/);
   });
 
   it.each([
