@@ -10,7 +10,7 @@ const GiB = 2 ** 30;
 describe('formatBytes', () => {
   it.each([
     [24_564 * 2 ** 20, '23.99 GiB'], // an RTX 4090: 24,564 MiB / 1,024
-    [512 * 2 ** 20, '512.00 MiB'],
+    [512 * 2 ** 20, '512.0 MiB'], // four significant digits at most
     [1.5 * 1024 * GiB, '1.50 TiB'],
     // 51,826,581,324,953,600 B / 2^50 = 46.03 PiB, not "48266765.12 GiB"
     [51_826_581_324_953_600, '46.03 PiB'],
