@@ -51,6 +51,16 @@ function buildProgram(output: Output): Command {
     )
     .option('--ubatch <tokens>', 'llama.cpp micro-batch (-ub)', parsePositive('ubatch'))
     .option('--gpu-util <share>', 'vLLM --gpu-memory-utilization (0 to 1)', parseShare)
+    .option(
+      '--max-seqs <sequences>',
+      'vLLM --max-num-seqs (default 1024 on GPUs of 70 GiB or more but A100, else 256)',
+      parsePositive('max-seqs'),
+    )
+    .option(
+      '--fit-target <mib>',
+      'llama.cpp --fit-target, MiB kept free per device (default 1024; 0 for --fit off)',
+      parseMebibytes,
+    )
     .option('-d, --device <ids...>', 'catalogue device ids (space or comma separated)')
     .option(
       '-g, --gpus <count>',
@@ -104,6 +114,19 @@ function parseShare(text: string): number {
   const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   if (!(value > 0 && value <= 1)) {
     throw new CliError(`--gpu-util must be a share above 0 and at most 1, got "${text}"`);
+  }
+  return value;
+}
+
+/** Largest --fit-target accepted, MiB: more than any device's memory. */
+const MAX_FIT_TARGET_MIB = 1 << 20;
+
+function parseMebibytes(text: string): number {
+  const value = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value > MAX_FIT_TARGET_MIB) {
+    throw new CliError(
+      `--fit-target must be whole MiB from 0 to ${MAX_FIT_TARGET_MIB}, got "${text}"`,
+    );
   }
   return value;
 }

@@ -22,6 +22,8 @@ export interface PlanOptions {
   flashAttn?: 'on' | 'off';
   ubatch?: number;
   gpuUtil?: number;
+  maxSeqs?: number;
+  fitTarget?: number;
   device?: string[];
   gpus: number;
   parallel: 'tensor' | 'pipeline';
@@ -62,7 +64,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     options.engineVersion !== undefined ||
     options.flashAttn !== undefined ||
     options.ubatch !== undefined ||
-    options.gpuUtil !== undefined;
+    options.gpuUtil !== undefined ||
+    options.maxSeqs !== undefined ||
+    options.fitTarget !== undefined;
   if (!options.engine) {
     if (tuned) throw new CliError('engine options need --engine to say which engine they tune');
     return undefined;
@@ -73,6 +77,8 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
   switch (settings.engine) {
     case 'llama.cpp': {
       if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
+      if (options.maxSeqs !== undefined) throw misuse('--max-seqs');
+      if (options.fitTarget !== undefined) settings.fitTargetBytes = options.fitTarget * 2 ** 20;
       if (options.engineVersion !== undefined) {
         const build = Number(options.engineVersion.replace(/^b/, ''));
         if (!Number.isInteger(build) || build < 1) {
@@ -88,6 +94,8 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     }
     case 'vllm': {
       if (options.flashAttn || options.ubatch !== undefined) throw misuse('--flash-attn/--ubatch');
+      if (options.fitTarget !== undefined) throw misuse('--fit-target');
+      if (options.maxSeqs !== undefined) settings.maxNumSeqs = options.maxSeqs;
       if (options.engineVersion !== undefined) {
         if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
           throw new CliError(
@@ -104,6 +112,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
         throw misuse('--engine-version/--ubatch');
       }
       if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
+      if (options.maxSeqs !== undefined || options.fitTarget !== undefined) {
+        throw misuse('--max-seqs/--fit-target');
+      }
       if (options.flashAttn) settings.flashAttention = options.flashAttn === 'on';
       return settings;
     }
@@ -220,7 +231,9 @@ export function describePlan(result: PlanResult): string {
       formatBytes(fit.marginBytes),
       fit.fits ? 'yes' : 'no',
       contextText(fit.maxContext),
-      String(fit.maxConcurrency),
+      fit.maxConcurrencyLimitedBy === 'max_num_seqs'
+        ? `${fit.maxConcurrency} (--max-num-seqs)`
+        : String(fit.maxConcurrency),
       fit.fits ? speed(fit.speed.decodeTokensPerSecond) : '-',
     ]);
     if (fit.cost) {

@@ -67,3 +67,8 @@ export function kvBytesPerElement(dtype: KvDtype): number {
   const block = KV_BLOCKS[dtype];
   return block.bytes / block.elements;
 }
+
+/** Whether `dtype` is one of llama.cpp's block-quantised cache types (q8_0, q4_0 ...). */
+export function isBlockKvDtype(dtype: KvDtype): boolean {
+  return KV_BLOCKS[dtype].elements > 1;
+}

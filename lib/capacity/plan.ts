@@ -11,7 +11,7 @@ import { findDevice, usableMemoryBytes } from './devices/catalogue.ts';
 import type { DeviceSpec } from './devices/types.ts';
 import { CapacityError } from './errors.ts';
 import type { CapacityWarning } from './errors.ts';
-import { parseKvDtype } from './kv-dtype.ts';
+import { isBlockKvDtype, parseKvDtype } from './kv-dtype.ts';
 import type { KvDtype } from './kv-dtype.ts';
 import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
 import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
@@ -20,6 +20,9 @@ import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
+import { ollamaKvDtypes } from './profiles/ollama.ts';
+import { vllmFloat32AutoDtype, vllmMaxModelLen, vllmMaxNumSeqs } from './profiles/vllm-limits.ts';
+import type { VllmContextLimit } from './profiles/vllm-limits.ts';
 import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
 import type { Parallelism } from './profiles/splits.ts';
 import type { StageItems } from './pipeline.ts';
@@ -106,8 +109,12 @@ export interface DeviceFit {
   marginBytes: number;
   /** Longest context per sequence at this batch; null when not even one token fits. */
   maxContext: ContextLimit | null;
-  /** Most sequences at this context (0 when none fits). */
+  /** Most sequences at this context (0 when none fits), memory and engine caps together. */
   maxConcurrency: number;
+  /** What set `maxConcurrency`: memory, or vLLM's `--max-num-seqs` cap. */
+  maxConcurrencyLimitedBy: 'memory' | 'max_num_seqs';
+  /** Why the engine refuses to start at these settings (then `fits` is false), or null. */
+  refusal: string | null;
   speed: SpeedEstimate;
   cost: { perHourUsd: number; perMillionTokensUsd: number | null } | null;
 }
@@ -218,6 +225,33 @@ function resolveEngine(
   return settings;
 }
 
+/**
+ * The scheme the engine really loads: vLLM's `--dtype auto` casts a float32 checkpoint to
+ * bf16 (f16 before 0.9), so a request that names no type, or `checkpoint`, is planned so.
+ */
+function engineScheme(
+  request: Omit<PlanRequest, 'contextTokens' | 'batch'>,
+  scheme: WeightScheme,
+  settings: EngineSettings,
+): { scheme: WeightScheme; warning: CapacityWarning | null } {
+  const spec = request.model;
+  const named = typeof request.weights === 'string' ? request.weights.trim().toLowerCase() : '';
+  const auto = request.weights === undefined || named === 'checkpoint' || named === 'auto';
+  const float32 = spec.checkpoint.dtype === 'f32' && spec.checkpoint.quantization === null;
+  if (settings.engine !== 'vllm' || !auto || !float32) return { scheme, warning: null };
+  const dtype = vllmFloat32AutoDtype(settings.version);
+  return {
+    scheme: { kind: 'dense', dtype },
+    warning: {
+      code: 'estimate',
+      message:
+        `vLLM ${settings.version} --dtype auto loads this float32 checkpoint as ${dtype} ` +
+        '(model_config.py _resolve_auto_dtype; f16 on GPUs before compute capability 8.0)',
+      data: { checkpointDtype: 'f32', loadedDtype: dtype, engine: 'vllm' },
+    },
+  };
+}
+
 /** How the engine stores MLA: vLLM the latent, transformers.js per-head K/V, llama.cpp by build. */
 function mlaFormFor(settings: EngineSettings): MlaCacheForm {
   switch (settings.engine) {
@@ -232,7 +266,15 @@ function mlaFormFor(settings: EngineSettings): MlaCacheForm {
   }
 }
 
-function resolveKv(request: PlanRequest, engine: EngineSettings): KvDtype {
+/**
+ * The KV type the engine stores, with a warning when it is not the one asked for: engines
+ * refuse types they lack; llama.cpp refuses a quantized V cache without flash attention;
+ * Ollama falls back to f16 without it.
+ */
+function resolveKv(
+  request: Omit<PlanRequest, 'contextTokens' | 'batch'>,
+  engine: EngineSettings,
+): { kv: KvDtype; warning: CapacityWarning | null } {
   const kv = parseKvDtype(request.kv ?? 'f16', 'kv');
   const supported = supportedKvDtypes(engine.engine);
   if (!supported.includes(kv)) {
@@ -245,7 +287,19 @@ function resolveKv(request: PlanRequest, engine: EngineSettings): KvDtype {
       },
     );
   }
-  return kv;
+  if (engine.engine === 'llama.cpp' && !engine.flashAttention && isBlockKvDtype(kv)) {
+    throw new CapacityError(
+      'invalid_field',
+      `llama.cpp refuses a ${kv} KV cache with flash attention off ` +
+        '("V cache quantization requires flash_attn")',
+      { field: 'kv', expected: 'f32, f16 or bf16, or flash attention on' },
+    );
+  }
+  if (engine.engine === 'ollama') {
+    const used = ollamaKvDtypes(engine, request.model, { k: kv, v: kv, recurrent: 'f32' });
+    return { kv: used.kv.v, warning: used.warning };
+  }
+  return { kv, warning: null };
 }
 
 /** Weight bytes on one tensor-parallel rank: split tensors divide, norms and routers repeat. */
@@ -493,6 +547,7 @@ function bindEngine(
     deviceEmbeddingBytes: rank.deviceEmbeddingBytes,
     kvDtypes,
     tensorParallel: ranks,
+    mxfp4Experts: weights.tensors.some((tensor) => tensor.type === 'mxfp4'),
   });
 }
 
@@ -517,41 +572,50 @@ export interface PreparedPlan {
    * ranks divide or replicate heads (vLLM's tensor parallelism) or there is one device.
    */
   wholeCacheEngine: PreparedEngine | null;
+  /** vLLM's derived max_model_len; null for other engines. */
+  engineContextLimit: VllmContextLimit | null;
+  /** Remarks from resolving the request (a KV type or dtype the engine changes). */
+  notes: CapacityWarning[];
 }
 
 /** Resolves defaults and binds the engine: the context-independent half of `plan`. */
 export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'>): PreparedPlan {
   const spec = request.model;
-  const scheme =
+  const asked =
     typeof request.weights === 'string'
       ? parseWeightScheme(request.weights, 'weights')
       : (request.weights ?? defaultScheme(spec));
   const devices = resolveDevices(request);
-  const engineSettings = resolveEngine(request, scheme, devices);
+  const engineSettings = resolveEngine(request, asked, devices);
+  const loaded = engineScheme(request, asked, engineSettings);
+  const scheme = loaded.scheme;
   const kv = resolveKv(request, engineSettings);
   const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
   const parallelism = request.parallelism ?? 'tensor';
   checkEngineSplit({ spec, engine: engineSettings.engine, gpus, parallelism });
 
   const model = prepareModel(spec, scheme);
-  const kvDtypes = { k: kv, v: kv, recurrent: recurrentDtype(engineSettings.engine) };
+  const kvDtypes = { k: kv.kv, v: kv.kv, recurrent: recurrentDtype(engineSettings.engine) };
   const engine = bindEngine(spec, model.weights, engineSettings, kvDtypes, {
     gpus,
     parallelism,
   });
   const caches = layerCaches(spec, mlaFormFor(engineSettings));
+  const notes = [loaded.warning, kv.warning].filter((note) => note !== null);
 
   return {
     spec,
     scheme,
     engineSettings,
-    kv,
+    kv: kv.kv,
     gpus,
     parallelism,
     model,
     engine,
     devices,
-    budgetBytes: devices.map((device) => engine.budgetBytes(usableMemoryBytes(device))),
+    budgetBytes: devices.map((device) =>
+      engine.budgetBytes(usableMemoryBytes(device), device.vendor),
+    ),
     modelKv: kvProfile(caches, kvDtypes),
     wholeCacheEngine: wholeLayerSplit(gpus, parallelism, engineSettings.engine)
       ? prepareEngine(engineSettings, {
@@ -562,6 +626,8 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
           tensorParallel: 1,
         })
       : null,
+    engineContextLimit: engineSettings.engine === 'vllm' ? vllmMaxModelLen(spec) : null,
+    notes,
   };
 }
 
@@ -625,6 +691,8 @@ function fitOnDevice(
     });
     cost = { perHourUsd: estimate.hourlyUsd, perMillionTokensUsd: estimate.usdPerMillionTokens };
   }
+  const refusal = engineRefusal(prepared, contextTokens);
+  const concurrency = concurrencyOn(prepared, device, budget, contextTokens);
   return {
     device: device.id,
     name: device.name,
@@ -632,23 +700,103 @@ function fitOnDevice(
     usableBytesPerDevice: usableMemoryBytes(device),
     budgetBytesPerDevice: budget,
     perDeviceBytes,
-    fits: perDeviceBytes <= budget,
+    fits: refusal === null && perDeviceBytes <= budget,
     marginBytes: budget - perDeviceBytes,
-    maxContext: maxContextTokens(engine, budget, batch, spec.maxPositionTokens),
-    maxConcurrency: maxConcurrency(engine, budget, contextTokens),
+    maxContext: maxContextTokens(engine, budget, batch, contextCap(prepared)),
+    maxConcurrency: concurrency.sequences,
+    maxConcurrencyLimitedBy: concurrency.limitedBy,
+    refusal,
     speed,
     cost,
   };
 }
 
-function planWarnings(prepared: PreparedPlan, contextTokens: number): CapacityWarning[] {
+/**
+ * The longest context the engine accepts: vLLM's derived max_model_len (unless
+ * VLLM_ALLOW_LONG_MAX_MODEL_LEN), else the model's own limit (llama.cpp runs past it, warning).
+ */
+export function contextCap(prepared: PreparedPlan): number | null {
+  const settings = prepared.engineSettings;
+  const limit = prepared.engineContextLimit;
+  if (settings.engine === 'vllm' && limit !== null && !settings.allowLongMaxModelLen) {
+    return limit.tokens;
+  }
+  return prepared.spec.maxPositionTokens;
+}
+
+/** Why the engine will not start at `contextTokens`, or null: vLLM above its max_model_len. */
+function engineRefusal(prepared: PreparedPlan, contextTokens: number): string | null {
+  const settings = prepared.engineSettings;
+  const limit = prepared.engineContextLimit;
+  if (settings.engine !== 'vllm' || limit === null || settings.allowLongMaxModelLen) return null;
+  if (contextTokens <= limit.tokens) return null;
+  return (
+    `vLLM does not start: max_model_len ${contextTokens} is above the ${limit.tokens} it ` +
+    `derives from ${limit.derivedFrom} (set VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 to force it)`
+  );
+}
+
+/** Most sequences on one device: memory's answer, capped by vLLM's `--max-num-seqs`. */
+function concurrencyOn(
+  prepared: PreparedPlan,
+  device: DeviceSpec,
+  budget: number,
+  contextTokens: number,
+): { sequences: number; limitedBy: DeviceFit['maxConcurrencyLimitedBy'] } {
+  const byMemory = maxConcurrency(prepared.engine, budget, contextTokens);
+  const settings = prepared.engineSettings;
+  if (settings.engine !== 'vllm') return { sequences: byMemory, limitedBy: 'memory' };
+  const cap = vllmMaxNumSeqs(settings, device);
+  return byMemory > cap
+    ? { sequences: cap, limitedBy: 'max_num_seqs' }
+    : { sequences: byMemory, limitedBy: 'memory' };
+}
+
+/** A warning per device where vLLM's `--max-num-seqs` is below the batch: the rest queue. */
+function queuedSequences(prepared: PreparedPlan, batch: number): CapacityWarning[] {
+  const settings = prepared.engineSettings;
+  if (settings.engine !== 'vllm') return [];
+  const warnings: CapacityWarning[] = [];
+  for (const device of prepared.devices) {
+    const cap = vllmMaxNumSeqs(settings, device);
+    if (batch <= cap) continue;
+    warnings.push({
+      code: 'estimate',
+      message:
+        `vLLM runs at most ${cap} sequences at once on ${device.id} (--max-num-seqs); ` +
+        `the other ${batch - cap} wait`,
+      data: { device: device.id, maxNumSeqs: cap, batch },
+    });
+  }
+  return warnings;
+}
+
+function planWarnings(
+  prepared: PreparedPlan,
+  contextTokens: number,
+  batch: number,
+): CapacityWarning[] {
   const { spec } = prepared;
-  const warnings: CapacityWarning[] = [...spec.warnings, ...prepared.model.weights.warnings];
-  if (spec.maxPositionTokens !== null && contextTokens > spec.maxPositionTokens) {
+  const warnings: CapacityWarning[] = [
+    ...spec.warnings,
+    ...prepared.model.weights.warnings,
+    ...prepared.notes,
+  ];
+  const refusal = engineRefusal(prepared, contextTokens);
+  if (refusal !== null) {
+    warnings.push({
+      code: 'context_above_model_limit',
+      message: refusal,
+      data: { contextTokens, engineLimitTokens: prepared.engineContextLimit?.tokens ?? 0 },
+    });
+  }
+  warnings.push(...queuedSequences(prepared, batch));
+  const aboveModel = spec.maxPositionTokens !== null && contextTokens > spec.maxPositionTokens;
+  if (aboveModel && refusal === null) {
     warnings.push({
       code: 'context_above_model_limit',
       message: `context ${contextTokens} is above the model's ${spec.maxPositionTokens} tokens`,
-      data: { contextTokens, maxPositionTokens: spec.maxPositionTokens },
+      data: { contextTokens, maxPositionTokens: spec.maxPositionTokens ?? 0 },
     });
   }
   for (const device of prepared.devices) {
@@ -678,7 +826,7 @@ export function plan(request: PlanRequest): PlanResult {
   const prepared = preparePlan(request);
   const { spec, gpus, engine } = prepared;
   const defaultContext = Math.min(
-    spec.maxPositionTokens ?? DEFAULT_CONTEXT_TOKENS,
+    contextCap(prepared) ?? DEFAULT_CONTEXT_TOKENS,
     DEFAULT_CONTEXT_TOKENS,
   );
   const contextTokens = checkCount(
@@ -722,7 +870,7 @@ export function plan(request: PlanRequest): PlanResult {
       parts: memoryParts(deviceMemory, engine),
     },
     fit,
-    warnings: planWarnings(prepared, contextTokens),
+    warnings: planWarnings(prepared, contextTokens, batch),
   };
 }
 

@@ -164,6 +164,17 @@ export interface CheckpointQuantization {
   excludedModules: string[];
 }
 
+/**
+ * What a config says about context length, for engines that derive their own limit (vLLM's
+ * max_model_len): every length key it states, and its rope scaling.
+ */
+export interface ContextFacts {
+  /** Length keys and their values (`max_position_embeddings`, `n_positions`, `seq_length` ...). */
+  lengthKeys: Readonly<Record<string, number>>;
+  /** `rope_scaling` type and factor, with `original_max_position_embeddings` when stated. */
+  ropeScaling: { type: string; factor: number; originalMaxPositionTokens: number | null } | null;
+}
+
 /** Where a spec came from. */
 export type SpecSource = 'hf-config' | 'safetensors' | 'gguf' | 'catalogue';
 
@@ -184,6 +195,8 @@ export interface ModelSpec {
   tiedEmbeddings: boolean;
   /** Longest context the model was trained for, in tokens, when the source says. */
   maxPositionTokens: number | null;
+  /** The config's length keys and rope scaling, when the spec was read from a config. */
+  contextFacts?: ContextFacts;
   /** False for encoders and rerankers, which keep no KV cache. */
   causal: boolean;
   moe: MoeSummary | null;

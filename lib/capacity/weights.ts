@@ -24,7 +24,7 @@ export interface WeightBytes {
   scheme: string;
   /**
    * Every tensor except multi-token-prediction layers (as countParams' `total`): all experts,
-   * the vision tower included.
+   * the vision tower included (but not for GGUF file types, which keep it in an mmproj file).
    */
   totalBytes: number;
   /** What must be in memory to generate text; equal to `totalBytes` (every expert is resident). */
@@ -135,13 +135,27 @@ function pricerFor(spec: ModelSpec, scheme: WeightScheme, warnings: CapacityWarn
   }
 }
 
+/** The vision tower of a GGUF plan lives in its own mmproj file, loaded only with --mmproj. */
+function mmprojWarning(result: WeightBytes): CapacityWarning {
+  const mib = (result.byGroup.vision / 2 ** 20).toFixed(1);
+  return {
+    code: 'vision_tower_estimated',
+    message:
+      `vision tower (${mib} MiB in F16) left out: llama.cpp loads it from a separate mmproj ` +
+      'file, only with --mmproj',
+    data: { counted: false, visionBytes: result.byGroup.vision },
+  };
+}
+
 /**
  * Weight bytes of `spec` stored as `scheme`, tensor by tensor (capacity.md section 3.3): dense
  * types at their element size; GPTQ/AWQ/bitsandbytes/FP8/MXFP4 with their scales and zeros;
  * GGUF file types with llama.cpp's per-tensor type rules and exact block bytes; `checkpoint`
  * with each tensor's stored bytes from real headers, else the config's quantization_config and
  * torch_dtype. Every expert copy counts as resident; only `activeCopies` count per token.
- * Totals follow countParams: MTP layers apart, vision in the total but not per token.
+ * Totals follow countParams: MTP layers apart, vision in the total but not per token, except
+ * under a GGUF file type, whose vision tower is a separate mmproj file: then it is left out of
+ * the totals (kept in `byGroup.vision`) with a warning.
  * O(tensors). Throws CapacityError for malformed tensors or an unsupported checkpoint method.
  */
 export function weightBytes(spec: ModelSpec, scheme: WeightScheme): WeightBytes {
@@ -150,6 +164,7 @@ export function weightBytes(spec: ModelSpec, scheme: WeightScheme): WeightBytes 
   const price = pricerFor(spec, scheme, warnings);
   const headless = !spec.tensors.some((tensor) => tensor.role === 'output');
   const layerCount = spec.layers.length;
+  const separateVision = scheme.kind === 'gguf';
 
   const result: WeightBytes = {
     scheme: weightSchemeName(scheme),
@@ -176,6 +191,7 @@ export function weightBytes(spec: ModelSpec, scheme: WeightScheme): WeightBytes 
       result.mtpBytes += bytes;
       return;
     }
+    if (separateVision && tensor.group === 'vision') return;
     result.totalBytes += bytes;
     if (tensor.layer !== null) {
       result.perLayerBytes[tensor.layer] = (result.perLayerBytes[tensor.layer] ?? 0) + bytes;
@@ -190,5 +206,6 @@ export function weightBytes(spec: ModelSpec, scheme: WeightScheme): WeightBytes 
   });
 
   result.residentBytes = result.totalBytes;
+  if (separateVision && result.byGroup.vision > 0) warnings.push(mmprojWarning(result));
   return result;
 }

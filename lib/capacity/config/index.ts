@@ -8,6 +8,7 @@ import { slidingWindowIgnored } from './family.ts';
 import { parseLlamaLike } from './families/llama.ts';
 import type { WindowPlan } from './families/llama.ts';
 import { uniformOrTypedWindows } from './families/windows.ts';
+import { readContextFacts } from './context-facts.ts';
 import { parseConfigJson } from './json.ts';
 import { parseQuantizationConfig } from './quantization.ts';
 import { ConfigReader } from './reader.ts';
@@ -209,6 +210,7 @@ export function parseHfConfig(input: unknown, options: ParseHfConfigOptions = {}
     name,
     source: 'hf-config',
     ...family,
+    contextFacts: readContextFacts(text ?? root),
     checkpoint: { dtype, quantization },
   };
 }

@@ -10,8 +10,9 @@
 // - the compute buffer is the peak of ggml's graph allocator over a ubatch of n_ubatch tokens:
 //   an estimate built from the largest live tensors of the attention, FFN and output phases.
 
+import type { DeviceVendor } from '../devices/types.ts';
 import type { CapacityWarning } from '../errors.ts';
-import { CapacityError, requirePositiveInt } from '../errors.ts';
+import { CapacityError, requireNonNegativeInt, requirePositiveInt } from '../errors.ts';
 import { maxOf } from '../extremes.ts';
 import type { KvDtype } from '../kv-dtype.ts';
 import { kvBytesFor } from '../kv-dtype.ts';
@@ -46,7 +47,28 @@ export const LLAMACPP_DEFAULTS: LlamaCppSettings = {
   batchTokens: 2048,
   ubatchTokens: 512,
   unifiedKv: false,
+  fitTargetBytes: 1024 * 2 ** 20,
 };
+
+/**
+ * Device memory a CUDA process holds beyond llama.cpp's buffers (the CUDA context, cuBLAS
+ * handles and kernel images, as nvidia-smi shows them): 0.3 to 0.5 GiB depending on driver,
+ * GPU and lazy module loading. An estimate; 400 MiB assumed.
+ */
+export const CUDA_CONTEXT_BYTES = 400 * 2 ** 20;
+
+/**
+ * What llama.cpp can use of `usableBytes` on a device of `vendor`: less the CUDA context on
+ * NVIDIA GPUs and the `--fit` margin it keeps free.
+ */
+export function llamaCppBudgetBytes(
+  usableBytes: number,
+  settings: Pick<LlamaCppSettings, 'fitTargetBytes'>,
+  vendor?: DeviceVendor,
+): number {
+  const context = vendor === 'nvidia' ? CUDA_CONTEXT_BYTES : 0;
+  return Math.max(0, usableBytes - context - settings.fitTargetBytes);
+}
 
 /**
  * First builds of the MLA cache forms. PR #12801 (merged April 2025) cached the latent as K and
@@ -279,10 +301,12 @@ function checkCacheTypes(k: KvDtype, v: KvDtype, flashAttention: boolean, caches
     }
   }
   if (isBlockType(v) && !flashAttention) {
-    throw new CapacityError('invalid_field', 'a quantized V cache needs flash attention', {
-      field: 'kvTypeV',
-      expected: 'f32, f16 or bf16 when flash attention is off',
-    });
+    throw new CapacityError(
+      'invalid_field',
+      `llama.cpp refuses a ${v} V cache with flash attention off ` +
+        '("V cache quantization requires flash_attn", llama-context.cpp)',
+      { field: 'kvTypeV', expected: 'f32, f16 or bf16 when flash attention is off' },
+    );
   }
   if (caches.some((cache) => cache.kind === 'mla') && k !== v) {
     throw new CapacityError('invalid_field', 'llama.cpp stores MLA caches with one type', {
@@ -533,6 +557,7 @@ function resolveSettings(given: LlamaCppRequest['settings'], v: KvDtype): LlamaC
   requirePositiveInt(settings.build, 'settings.build');
   requirePositiveInt(settings.batchTokens, 'settings.batchTokens');
   requirePositiveInt(settings.ubatchTokens, 'settings.ubatchTokens');
+  requireNonNegativeInt(settings.fitTargetBytes, 'settings.fitTargetBytes');
   return settings;
 }
 
@@ -646,7 +671,9 @@ const NOTES: PartNotes = {
   outputBytes: { provenance: 'exact', source: SOURCES.output },
   runtimeBytes: {
     provenance: 'estimate',
-    source: 'llama.cpp allocates nothing else; the CUDA or Metal context is not counted',
+    source:
+      'llama.cpp allocates nothing else; the CUDA context (400 MiB, estimate) and the --fit ' +
+      'margin come off the budget',
   },
 };
 
@@ -719,8 +746,8 @@ export function prepareLlamaCpp(
 ): PreparedEngine {
   const spec = input.spec;
   const { k, v } = input.kvDtypes;
-  const flash = settings.flashAttention || isBlockType(v);
-  const resolved: LlamaCppSettings = { ...settings, flashAttention: flash };
+  const flash = settings.flashAttention;
+  const resolved: LlamaCppSettings = settings;
   const mlaForm = llamaCppMlaForm(settings.build);
   const caches = layerCaches(spec, mlaForm);
   checkCacheTypes(k, v, flash, caches);
@@ -756,8 +783,8 @@ export function prepareLlamaCpp(
         hostOutputBytes: busiest.outputBytes,
       };
     },
-    budgetBytes(usableBytes: number): number {
-      return usableBytes;
+    budgetBytes(usableBytes: number, vendor?: DeviceVendor): number {
+      return llamaCppBudgetBytes(usableBytes, settings, vendor);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Shared shapes of engine memory profiles: the settings each engine takes and what it allocates.
 
+import type { DeviceVendor } from '../devices/types.ts';
 import type { KvDtypes } from '../kv.ts';
 import type { ModelSpec } from '../spec.ts';
 
@@ -15,6 +16,12 @@ export interface LlamaCppSettings {
   ubatchTokens: number;
   /** Whether all sequences share one KV buffer (`--kv-unified`). */
   unifiedKv: boolean;
+  /**
+   * Bytes `--fit` keeps free on each device (`--fit-target`, 1 GiB by default in
+   * common/common.h; 0 with `--fit off`): with the default `-ngl` and `-c` llama.cpp moves
+   * layers to the CPU or shortens the context rather than use them.
+   */
+  fitTargetBytes: number;
 }
 
 /** vLLM settings that change memory. */
@@ -28,6 +35,13 @@ export interface VllmSettings {
   blockTokens: number;
   /** Tokens scheduled per step (`--max-num-batched-tokens`). */
   maxNumBatchedTokens: number;
+  /**
+   * Sequences scheduled at once (`--max-num-seqs`); null for vLLM's own default, which
+   * depends on the GPU (see `vllmMaxNumSeqs`).
+   */
+  maxNumSeqs: number | null;
+  /** `VLLM_ALLOW_LONG_MAX_MODEL_LEN=1`: start with a context above the derived limit. */
+  allowLongMaxModelLen: boolean;
 }
 
 /** Ollama settings that change memory (it runs llama.cpp underneath). */
@@ -90,8 +104,11 @@ export interface PreparedEngine {
   notes: PartNotes;
   /** Memory of the busiest device at `contextTokens` per sequence and `sequences` sequences. */
   memoryAt(contextTokens: number, sequences: number): DeviceMemory;
-  /** Bytes available for the model on one device of `usableBytes`, after engine reserves. */
-  budgetBytes(usableBytes: number): number;
+  /**
+   * Bytes available for the model on one device of `usableBytes`, after engine reserves (and,
+   * for NVIDIA devices under llama.cpp, the CUDA context).
+   */
+  budgetBytes(usableBytes: number, vendor?: DeviceVendor): number;
 }
 
 /** What every engine profile is prepared from: one model at one weight scheme and split. */
@@ -104,4 +121,6 @@ export interface EngineModelInput {
   kvDtypes: KvDtypes;
   /** Tensor-parallel ranks the layers are split across (1 for a single device). */
   tensorParallel: number;
+  /** Whether the routed experts are stored as MXFP4 (gpt-oss), whose MoE kernels pad them. */
+  mxfp4Experts?: boolean;
 }

@@ -3,6 +3,7 @@
 import { kvBytesFor } from '../kv-dtype.ts';
 import type { LayerCache } from '../kv.ts';
 import { layerCaches, splitCachesAcrossRanks } from '../kv.ts';
+import type { ModelSpec } from '../spec.ts';
 import { widestFfnElements } from './shapes.ts';
 import type {
   DeviceMemory,
@@ -12,13 +13,18 @@ import type {
   VllmSettings,
 } from './types.ts';
 
-/** vLLM defaults: `--gpu-memory-utilization 0.9`, 16-token blocks, V1 scheduler budget. */
+/**
+ * vLLM defaults: `--gpu-memory-utilization 0.9`, 16-token blocks, V1 scheduler budget,
+ * `--max-num-seqs` by GPU (see `vllmMaxNumSeqs`), no VLLM_ALLOW_LONG_MAX_MODEL_LEN.
+ */
 export const VLLM_DEFAULTS: VllmSettings = {
   engine: 'vllm',
   version: '0.11',
   gpuMemoryUtilization: 0.9,
   blockTokens: 16,
   maxNumBatchedTokens: 8192,
+  maxNumSeqs: null,
+  allowLongMaxModelLen: false,
 };
 
 /** Sequences vLLM's profiling run samples at once (`--max-num-seqs` default). */
@@ -49,8 +55,55 @@ const NOTES: PartNotes = {
   runtimeBytes: { provenance: 'estimate', source: 'non-torch + CUDA graphs (kvplan, L4)' },
 };
 
+const PADDED_NOTES: PartNotes = {
+  ...NOTES,
+  weightsBytes: {
+    provenance: 'estimate',
+    source:
+      'tensor bytes per rank, MXFP4 experts as the MoE kernels pad them (hidden to 256, ' +
+      'intermediate to 128: mxfp4.py)',
+  },
+};
+
 function cdiv(a: number, b: number): number {
   return Math.ceil(a / b);
+}
+
+function roundUp(value: number, multiple: number): number {
+  return cdiv(value, multiple) * multiple;
+}
+
+/** MXFP4 stores 32 values in 17 bytes: 16 bytes of nibbles and one E8M0 scale. */
+const MXFP4_BLOCK_BYTES = 17 / 32;
+
+/**
+ * Extra bytes per rank of MXFP4 routed experts once vLLM's MoE kernels pad them
+ * (mxfp4.py Mxfp4MoEMethod.create_weights): the Marlin backend (GPUs before Hopper, and
+ * VLLM_MXFP4_USE_MARLIN) rounds the per-rank intermediate size up to 128 and the hidden size
+ * to 256; FlashInfer on Blackwell rounds both to 256, on Hopper to 128. gpt-oss: 2880 x 2880
+ * becomes 2944 x 3072 (+9.0 %), which puts gpt-oss-120b at 61.86 + 4.04 GiB = 65.9 GiB, the
+ * 65.97 GiB "Model loading took" of vllm#23278 (H100). Hopper's Triton path pads less (64.38
+ * GiB in vllm#33155), so this is an estimate that takes the larger layout.
+ */
+export function mxfp4ExpertPaddingBytes(spec: ModelSpec, tensorParallel: number): number {
+  const hidden = spec.hiddenSize;
+  const paddedHidden = roundUp(hidden, 256);
+  let extra = 0;
+  for (const tensor of spec.tensors) {
+    if (tensor.group !== 'experts' || tensor.shape.length !== 2) continue;
+    const [rows = 0, columns = 0] = tensor.shape;
+    let intermediate: number;
+    let gateRows = 1;
+    if (tensor.role === 'ffn_down') intermediate = columns;
+    else if (tensor.role === 'ffn_gate_up') [intermediate, gateRows] = [rows / 2, 2];
+    else if (tensor.role === 'ffn_up' || tensor.role === 'ffn_gate') intermediate = rows;
+    else continue;
+    const perRank = intermediate / tensorParallel;
+    const padded = roundUp(perRank, 128) * paddedHidden * gateRows;
+    const plain = perRank * hidden * gateRows;
+    extra += (padded - plain) * MXFP4_BLOCK_BYTES * tensor.copies;
+  }
+  return Math.round(extra);
 }
 
 /** vLLM before 0.10 charged every layer of a hybrid sliding/full model at full length. */
@@ -102,16 +155,19 @@ export function prepareVllm(input: EngineModelInput, settings: VllmSettings): Pr
   const hidden = input.spec.hiddenSize;
   const ffn = widestFfnElements(input.spec) / input.tensorParallel;
   const computeBytes = settings.maxNumBatchedTokens * (4 * hidden + 3 * ffn) * 2;
-  const sampled = Math.min(PROFILED_SEQUENCES, settings.maxNumBatchedTokens);
+  const sampled = Math.min(settings.maxNumSeqs ?? PROFILED_SEQUENCES, settings.maxNumBatchedTokens);
+  const paddingBytes = input.mxfp4Experts
+    ? mxfp4ExpertPaddingBytes(input.spec, input.tensorParallel)
+    : 0;
   const outputBytes = sampled * input.spec.vocabSize * 4;
 
   return {
-    notes: NOTES,
+    notes: paddingBytes > 0 ? PADDED_NOTES : NOTES,
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
       let perRequest = 0;
       for (const group of groups) perRequest += requestGroupBytes(group, contextTokens, settings);
       return {
-        weightsBytes: input.deviceWeightsBytes,
+        weightsBytes: input.deviceWeightsBytes + paddingBytes,
         kvBytes: perRequest * sequences,
         recurrentBytes: recurrentPerRequest * sequences,
         computeBytes,

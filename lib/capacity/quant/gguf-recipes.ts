@@ -7,8 +7,10 @@
 
 import { CapacityError } from '../errors.ts';
 import type { ModelSpec, TensorSpec } from '../spec.ts';
+import { checkpointStorage } from './checkpoint-scheme.ts';
 import type { GgmlTypeName } from './ggml-types.ts';
 import { GGML_TYPES } from './ggml-types.ts';
+import { isLinearWeight } from './scheme-bytes.ts';
 
 /** llama.cpp file types (`llama_ftype`) that quantise, by their `llama-quantize` names. */
 export type GgufRecipeName =
@@ -485,6 +487,23 @@ function isQuantizable(tensor: TensorSpec): boolean {
   return dims >= 2 && !KEPT_ROLES.has(tensor.role) && tensor.group !== 'norm';
 }
 
+/**
+ * Which tensors the source already stores as MXFP4: gpt-oss's routed experts (an `mxfp4`
+ * quantization_config, its `modules_to_not_convert` left out) or a header that says MXFP4.
+ * convert_hf_to_gguf.py writes them as MXFP4 whatever the output type, and llama-quantize will
+ * not requantize a quantized tensor ("requantizing from type mxfp4 is disabled",
+ * llama-quant.cpp) without --allow-requantize, so every published K-quant of gpt-oss keeps its
+ * experts in MXFP4 (bartowski: "All quants keep the feed forward networks at mxfp4").
+ */
+function sourceMxfp4(spec: ModelSpec): (tensor: TensorSpec) => boolean {
+  const stored = (tensor: TensorSpec) => tensor.storedType?.toUpperCase() === 'MXFP4';
+  if (spec.checkpoint.quantization?.method !== 'mxfp4') return stored;
+  const storage = checkpointStorage(spec);
+  return (tensor) =>
+    stored(tensor) ||
+    (tensor.group === 'experts' && isLinearWeight(tensor) && !storage.isExcluded(tensor.name));
+}
+
 /** Tensors bucketed by layer (outside-layer tensors first), as llama.cpp orders its weights. */
 function layerOrder(spec: ModelSpec, blocks: number): number[] {
   const buckets: number[][] = Array.from({ length: blocks + 1 }, () => []);
@@ -499,8 +518,9 @@ function layerOrder(spec: ModelSpec, blocks: number): number[] {
  * The GGML type of every tensor of `spec` (same order as `spec.tensors`) in a llama.cpp file of
  * type `recipe`, following llama_tensor_get_type: tensors it never quantises stay F32 (1-D
  * tensors, norms, biases, routers, convolutions), vision tensors F16 (llama.cpp keeps them in a
- * separate F16 projector file), and each quantised tensor gets the role rule's type, then the
- * row-size fallback. O(tensors).
+ * separate F16 projector file), tensors the source already holds in MXFP4 stay MXFP4 (see
+ * `sourceMxfp4`), and each other quantised tensor gets the role rule's type, then the row-size
+ * fallback. O(tensors).
  */
 export function ggufTensorTypes(
   spec: ModelSpec,
@@ -524,6 +544,7 @@ export function ggufTensorTypes(
   };
 
   const counters: Counters = { attnV: 0, ffnDown: 0, ffnGate: 0, ffnUp: 0 };
+  const keptMxfp4 = sourceMxfp4(spec);
   const types = new Array<GgmlTypeName>(spec.tensors.length);
   for (const index of layerOrder(spec, blocks)) {
     const tensor = spec.tensors[index];
@@ -533,6 +554,8 @@ export function ggufTensorTypes(
       types[index] = 'F16';
     } else if (!isQuantizable(tensor)) {
       types[index] = 'F32';
+    } else if (keptMxfp4(tensor)) {
+      types[index] = 'MXFP4';
     } else {
       const rowElements = tensor.shape[tensor.shape.length - 1] ?? 1;
       const chosen = ruleType(ctx, tensor, category, counters);

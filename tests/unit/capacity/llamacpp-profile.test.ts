@@ -420,10 +420,30 @@ describe('llama.cpp as a prepared engine', () => {
   it('reports the KV cache as exact and the compute buffer as an estimate', () => {
     expect(engine.notes.kvBytes.provenance).toBe('exact');
     expect(engine.notes.computeBytes.provenance).toBe('estimate');
-    expect(engine.budgetBytes(24 * GIB)).toBe(24 * GIB);
+    // --fit keeps 1 GiB free on every device; NVIDIA also loses the CUDA context (400 MiB)
+    expect(engine.budgetBytes(24 * GIB)).toBe(24 * GIB - 1024 * MIB);
+    expect(engine.budgetBytes(24 * GIB, 'nvidia')).toBe(24 * GIB - 1024 * MIB - 400 * MIB);
+    expect(engine.budgetBytes(24 * GIB, 'apple')).toBe(24 * GIB - 1024 * MIB);
   });
 
-  it('turns flash attention on for a quantized V cache', () => {
+  it('refuses a quantized V cache with flash attention off, as llama.cpp does', () => {
+    // llama-context.cpp: "V cache quantization requires flash_attn"
+    const prepare = () =>
+      prepareLlamaCpp(
+        {
+          spec,
+          deviceWeightsBytes: 0,
+          deviceEmbeddingBytes: 0,
+          kvDtypes: { k: 'q8_0', v: 'q8_0', recurrent: 'f32' },
+          tensorParallel: 1,
+        },
+        { ...LLAMACPP_DEFAULTS, flashAttention: false },
+      );
+    expect(prepare).toThrow(CapacityError);
+    expect(prepare).toThrow(/V cache quantization requires flash_attn/);
+  });
+
+  it('keeps a quantized V cache with flash attention on', () => {
     const quantized = prepareLlamaCpp(
       {
         spec,
@@ -432,7 +452,7 @@ describe('llama.cpp as a prepared engine', () => {
         kvDtypes: { k: 'q8_0', v: 'q8_0', recurrent: 'f32' },
         tensorParallel: 1,
       },
-      { ...LLAMACPP_DEFAULTS, flashAttention: false },
+      LLAMACPP_DEFAULTS,
     );
     expect(quantized.memoryAt(4096, 1).kvBytes).toBe(285_212_672); // 32 x 4096 x 2048 x 34/32
     expect(quantized.memoryAt(4096, 1).computeBytes / MIB).toBeCloseTo(266.5, 1);

@@ -195,9 +195,16 @@ describe('plan: engines and splits', () => {
     expect(result.fit[0]!.maxConcurrency).toBeGreaterThanOrEqual(0);
   });
 
-  it('says when memory stops growing before any model limit (Mamba)', () => {
-    const result = plan({ model: catalogueSpec('state-spaces/mamba-2.8b-hf'), engine: 'vllm' });
+  it('says when memory stops growing before any model limit (Mamba, llama.cpp)', () => {
+    const mamba = catalogueSpec('state-spaces/mamba-2.8b-hf');
+    const result = plan({ model: mamba, engine: 'llama.cpp', weights: 'Q8_0' });
     expect(result.fit[0]!.maxContext?.limitedBy).toBe('search_limit');
+  });
+
+  it('caps Mamba under vLLM at the 2048 tokens vLLM derives for a config with no length', () => {
+    const mamba = catalogueSpec('state-spaces/mamba-2.8b-hf');
+    const result = plan({ model: mamba, engine: 'vllm' });
+    expect(result.fit[0]!.maxContext).toEqual({ tokens: 2048, limitedBy: 'model' });
   });
 
   it('reports MLA bytes per token in the form the engine stores', () => {
