@@ -8,10 +8,12 @@
 
 import { estimateCost } from './cost.ts';
 import { findDevice, usableMemoryBytes } from './devices/catalogue.ts';
+import { tensorParallelLink } from './devices/links.ts';
 import type { DeviceSpec } from './devices/types.ts';
 import { CapacityError } from './errors.ts';
 import type { CapacityWarning } from './errors.ts';
 import { parseKvDtype } from './kv-dtype.ts';
+import { weightReads } from './moe-reads.ts';
 import type { KvDtype } from './kv-dtype.ts';
 import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
 import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
@@ -40,12 +42,14 @@ import { parseWeightScheme, weightSchemeName } from './quant/schemes.ts';
 import type { WeightScheme } from './quant/schemes.ts';
 import type { ModelSpec } from './spec.ts';
 import {
+  CPU_DECODE_BANDWIDTH_SHARE,
   batchedDecode,
-  perTokenOverheadSeconds,
+  decodeConstants,
   pipelineDecode,
   prefill,
   prefillEfficiency,
   tensorParallelDecode,
+  weightBytesPerStep,
 } from './throughput.ts';
 import type { DecodeEstimate } from './throughput.ts';
 import { weightBytes } from './weights.ts';
@@ -387,43 +391,50 @@ interface SpeedInput {
   parallelism: Parallelism;
   contextTokens: number;
   batch: number;
+  engine: EngineName;
 }
 
-/** Decode and prefill speed from `throughput.ts`, with class constants for the device. */
+/**
+ * Decode and prefill speed from `throughput.ts`, with class constants for the device. A step
+ * reads the union of the experts its batch routes to (`weightBytesPerStep`). llama.cpp's row
+ * split is planned at one device's speed: no measurement shows it faster over PCIe (see
+ * `rowSplitSpeedNote`). Tensor parallelism past a device's link domain pays the slower link.
+ */
 function estimateSpeed(input: SpeedInput): SpeedEstimate {
   const { device, gpus, batch, prepared } = input;
-  const overhead =
-    perTokenOverheadSeconds(device.kind) ?? perTokenOverheadSeconds('discrete-gpu') ?? 0;
+  const constants = decodeConstants(device.kind);
   const efficiency = prefillEfficiency(device.kind) ?? prefillEfficiency('discrete-gpu') ?? 0.5;
   const activeParams = Math.max(1, prepared.params.active);
   const compute = { flopsPerToken: 2 * activeParams, peakTflops: device.fp16Tflops, efficiency };
   const base = {
-    activeWeightBytesPerToken: prepared.weights.activeBytesPerToken,
+    activeWeightBytesPerToken: weightBytesPerStep(weightReads(input.spec, prepared.weights), batch),
     kvBytesReadPerToken: input.kvAtContext,
     batchSequences: batch,
-    bandwidthGBs: device.bandwidthGBs,
-    perTokenOverheadSeconds: overhead,
+    bandwidthGBs: device.bandwidthGBs * constants.bandwidthShare,
+    perTokenOverheadSeconds: constants.overheadSeconds,
     compute,
   };
+  const rowSplit = input.parallelism === 'tensor' && keepsLayersWhole(input.engine);
 
   let decode: DecodeEstimate;
-  if (gpus === 1) {
+  if (gpus === 1 || rowSplit) {
     decode = batchedDecode(base);
   } else if (input.parallelism === 'tensor') {
+    const link = tensorParallelLink(device, gpus);
     decode = tensorParallelDecode({
       ...base,
       gpus,
       layers: Math.max(1, input.spec.layers.length),
       allReduceBytesPerSequence: input.spec.hiddenSize * 2,
-      interconnectBidirectionalGBs: device.interconnect?.bandwidthGBs ?? 32,
-      allReduceLatencySeconds: 10e-6,
+      interconnectBidirectionalGBs: link.link.bandwidthGBs,
+      allReduceLatencySeconds: link.allReduceSeconds,
     });
   } else {
     const stage = {
       activeWeightBytesPerToken: base.activeWeightBytesPerToken / gpus,
       kvBytesReadPerToken: base.kvBytesReadPerToken / gpus,
-      bandwidthGBs: device.bandwidthGBs,
-      perTokenOverheadSeconds: overhead,
+      bandwidthGBs: base.bandwidthGBs,
+      perTokenOverheadSeconds: base.perTokenOverheadSeconds,
       layers: Math.max(1, Math.ceil(input.spec.layers.length / gpus)),
       compute: { ...compute, flopsPerToken: compute.flopsPerToken / gpus },
     };
@@ -436,7 +447,7 @@ function estimateSpeed(input: SpeedInput): SpeedEstimate {
     });
   }
 
-  const prefillGpus = input.parallelism === 'tensor' ? gpus : 1;
+  const prefillGpus = input.parallelism === 'tensor' && !rowSplit ? gpus : 1;
   const prefillEstimate = prefill({
     activeParams,
     attentionWidth: attentionWidth(input.spec),
@@ -615,6 +626,7 @@ function fitOnDevice(
     parallelism,
     contextTokens,
     batch,
+    engine: prepared.engineSettings.engine,
   });
   let cost: DeviceFit['cost'] = null;
   if (price !== undefined) {
@@ -659,13 +671,55 @@ function planWarnings(prepared: PreparedPlan, contextTokens: number): CapacityWa
         data: { device: device.id, engine: 'vllm' },
       });
     }
-    if (perTokenOverheadSeconds(device.kind) === null) {
+  }
+  return [...warnings, ...speedWarnings(prepared)];
+}
+
+/** Where a speed rests on an estimate rather than measured rows, said once per cause. */
+function speedWarnings(prepared: PreparedPlan): CapacityWarning[] {
+  const { gpus, parallelism } = prepared;
+  const engine = prepared.engineSettings.engine;
+  const warnings: CapacityWarning[] = [];
+  for (const device of prepared.devices) {
+    if (device.kind === 'cpu') {
+      const share = Math.round(CPU_DECODE_BANDWIDTH_SHARE * 100);
+      warnings.push({
+        code: 'estimate',
+        message:
+          `${device.id}: CPU decode planned at ${share} % of the DRAM peak (an estimate; no ` +
+          'measured CPU rows) and prefill at the GPU share of peak FLOPs',
+        data: { device: device.id, kind: device.kind, bandwidthShare: CPU_DECODE_BANDWIDTH_SHARE },
+      });
+    } else if (!decodeConstants(device.kind).measured) {
       warnings.push({
         code: 'estimate',
         message: `no measured speeds for ${device.kind} devices: ${device.id} uses GPU constants`,
         data: { device: device.id, kind: device.kind },
       });
     }
+    if (gpus > 1 && parallelism === 'tensor' && !keepsLayersWhole(engine)) {
+      const link = tensorParallelLink(device, gpus);
+      if (link.scope === 'network') {
+        warnings.push({
+          code: 'estimate',
+          message:
+            `tensor parallelism over ${gpus} ${device.id} GPUs crosses hosts: every ` +
+            `all-reduce goes over ${link.link.generation} (an estimate: ` +
+            `${link.link.bandwidthGBs} GB/s, ${link.allReduceSeconds * 1e6} us each); ` +
+            'pipeline parallelism between hosts is usually faster',
+          data: { device: device.id, gpus, linkGBs: link.link.bandwidthGBs },
+        });
+      }
+    }
+  }
+  if (gpus > 1 && parallelism === 'tensor' && keepsLayersWhole(engine)) {
+    warnings.push({
+      code: 'estimate',
+      message:
+        `${engine}'s row split is planned at one device's decode and prefill speed: over PCIe ` +
+        'it shows no speedup (llama.cpp #5619: 27 t/s row vs 40 t/s one GPU), an estimate',
+      data: { engine, gpus },
+    });
   }
   return warnings;
 }
