@@ -15,13 +15,13 @@ import type { CapacityWarning } from './errors.ts';
 import { parseKvDtype } from './kv-dtype.ts';
 import { weightReads } from './moe-reads.ts';
 import type { KvDtype } from './kv-dtype.ts';
-import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
+import type { KvDtypes, KvProfile, LayerCache, MlaCacheForm } from './kv.ts';
 import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
 import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
-import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
+import { LLAMACPP_CURRENT_BUILD, WINDOW_IGNORED, llamaCppMlaForm } from './profiles/llamacpp.ts';
 import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
 import type { Parallelism } from './profiles/splits.ts';
 import type { StageItems } from './pipeline.ts';
@@ -90,7 +90,9 @@ export interface ContextLimit {
 
 /** Decode and prefill speed of one plan on one device type. */
 export interface SpeedEstimate {
+  /** Tokens per second one sequence gains. */
   decodeTokensPerSecond: number;
+  /** Tokens per second of all `batch` sequences together. */
   decodeTokensPerSecondTotal: number;
   prefillTokensPerSecond: number;
   bound: DecodeEstimate['bound'];
@@ -113,6 +115,7 @@ export interface DeviceFit {
   /** Most sequences at this context (0 when none fits). */
   maxConcurrency: number;
   speed: SpeedEstimate;
+  /** Per hour, and per million generated tokens at the total decode rate (prefill not counted). */
   cost: { perHourUsd: number; perMillionTokensUsd: number | null } | null;
 }
 
@@ -234,6 +237,24 @@ function mlaFormFor(settings: EngineSettings): MlaCacheForm {
     case 'ollama':
       return llamaCppMlaForm(LLAMACPP_CURRENT_BUILD);
   }
+}
+
+/**
+ * Every layer's cache as the engine keeps it, for the per-token figures: llama.cpp (and Ollama)
+ * run some architectures (`WINDOW_IGNORED`, Mistral among them) with full attention on layers
+ * whose config names a sliding window.
+ */
+function engineCaches(spec: ModelSpec, settings: EngineSettings): LayerCache[] {
+  const caches = layerCaches(spec, mlaFormFor(settings));
+  if (!ignoresWindows(spec, settings.engine)) return caches;
+  return caches.map((cache) =>
+    cache.kind === 'sliding' ? { ...cache, kind: 'full', windowTokens: null } : cache,
+  );
+}
+
+function ignoresWindows(spec: ModelSpec, engine: EngineName): boolean {
+  const ggml = engine === 'llama.cpp' || engine === 'ollama';
+  return ggml && WINDOW_IGNORED.has(spec.modelType);
 }
 
 function resolveKv(request: PlanRequest, engine: EngineSettings): KvDtype {
@@ -550,7 +571,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     gpus,
     parallelism,
   });
-  const caches = layerCaches(spec, mlaFormFor(engineSettings));
+  const caches = engineCaches(spec, engineSettings);
 
   return {
     spec,
@@ -672,7 +693,24 @@ function planWarnings(prepared: PreparedPlan, contextTokens: number): CapacityWa
       });
     }
   }
-  return [...warnings, ...speedWarnings(prepared)];
+  return [...warnings, ...windowWarnings(prepared), ...speedWarnings(prepared)];
+}
+
+/** Says when the engine runs a model's sliding-window layers with full attention. */
+function windowWarnings(prepared: PreparedPlan): CapacityWarning[] {
+  const { spec } = prepared;
+  const engine = prepared.engineSettings.engine;
+  const windowed = spec.layers.some(
+    (layer) => layer.mixer.kind === 'attention' && layer.mixer.window !== null,
+  );
+  if (!windowed || !ignoresWindows(spec, engine)) return [];
+  return [
+    {
+      code: 'sliding_window_ignored',
+      message: `${engine} runs ${spec.modelType} with full attention on every layer`,
+      data: { modelType: spec.modelType, engine },
+    },
+  ];
 }
 
 /** Where a speed rests on an estimate rather than measured rows, said once per cause. */
