@@ -1,8 +1,9 @@
 // Speed of a model on devices: decode bounded by bytes read per token, prefill by FLOPs.
 //
-// Decode reads every active weight once per step and each sequence's KV cache at its current
-// context, so one step takes bytes / bandwidth plus a fixed per-token cost (kernel launches,
-// synchronisation, sampling) that does not shrink with bandwidth. cluster.md §4.2 shows why a
+// Decode reads every active weight once per step (for MoE, the union of the experts the batch
+// routes to) and each sequence's KV cache at its current context, so one step takes bytes /
+// bandwidth plus a fixed per-token cost (kernel launches, synchronisation, sampling) that
+// does not shrink with bandwidth. cluster.md §4.2 shows why a
 // fixed term and not a single efficiency multiplier: measured / bound falls from ~0.9 on a
 // 100 GB/s M2 to ~0.26 on an A100 for the same file, and bigger files sit closer to the bound.
 
