@@ -7,7 +7,11 @@ import { formatBytes, formatParams } from '../lib/format/bytes.ts';
 import { table } from './output.ts';
 import type { Output } from './output.ts';
 
-/** Prints the model catalogue with counted (not labelled) parameters. */
+/**
+ * Prints the model catalogue with counted (not labelled) parameters. "Active" is what one
+ * token multiplies plus the input embedding it looks up, as `countParams` counts it; the JSON
+ * also gives the count without the embedding.
+ */
 export function listModels(options: { json?: boolean }, output: Output): void {
   const rows = MODEL_CATALOGUE.map((model) => {
     const spec = catalogueSpec(model.id);
@@ -19,6 +23,7 @@ export function listModels(options: { json?: boolean }, output: Output): void {
       layers: spec.layers.length,
       paramsTotal: params.total,
       paramsActive: params.active,
+      paramsActiveExcludingEmbeddings: params.activeExcludingEmbeddings,
       maxPositionTokens: spec.maxPositionTokens,
     };
   });
@@ -26,7 +31,7 @@ export function listModels(options: { json?: boolean }, output: Output): void {
     output.out(`${JSON.stringify(rows, null, 2)}\n`);
     return;
   }
-  const cells = [['id', 'aliases', 'type', 'layers', 'total', 'active', 'context']];
+  const cells = [['id', 'aliases', 'type', 'layers', 'total', 'active incl. embedding', 'context']];
   for (const row of rows) {
     cells.push([
       row.id,

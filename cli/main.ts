@@ -176,7 +176,8 @@ function describe(error: unknown): string {
       error.expected && !error.message.includes(error.expected)
         ? ` (expected ${error.expected})`
         : '';
-    return `${error.message}${expected}`;
+    const list = error.code === 'unknown_device' ? '; run `hwledger devices` for the list' : '';
+    return `${error.message}${expected}${list}`;
   }
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,9 +1,10 @@
 // `hwledger plan`: resolves the model and devices, runs the planner, prints text or JSON.
 
+import { CapacityError } from '../lib/capacity/errors.ts';
 import { engineDefaults } from '../lib/capacity/profiles/registry.ts';
 import type { EngineSettings } from '../lib/capacity/profiles/types.ts';
 import { plan } from '../lib/capacity/plan.ts';
-import type { PlanResult } from '../lib/capacity/plan.ts';
+import type { PlanRequest, PlanResult } from '../lib/capacity/plan.ts';
 import type { EngineName } from '../lib/capacity/profiles/types.ts';
 import { formatBytes, formatCount, formatParams } from '../lib/format/bytes.ts';
 import { CliError, table } from './output.ts';
@@ -133,7 +134,7 @@ export async function runPlan(options: PlanOptions, output: Output): Promise<voi
   });
   const devices = deviceIds(options);
   const engine = engineSettings(options);
-  const result = plan({
+  const result = planWithHints(options, {
     model,
     kv: options.kv,
     batch: options.batch,
@@ -146,6 +147,25 @@ export async function runPlan(options: PlanOptions, output: Output): Promise<voi
     ...(options.price === undefined ? {} : { priceUsdPerGpuHour: options.price }),
   });
   output.out(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${describePlan(result)}\n`);
+}
+
+/**
+ * Runs the planner, pointing `--weights mxfp4` under llama.cpp or Ollama to the GGUF type that
+ * holds MXFP4 experts (MXFP4_MOE), since llama.cpp names its file types, not the checkpoint's.
+ */
+function planWithHints(options: PlanOptions, request: PlanRequest): PlanResult {
+  try {
+    return plan(request);
+  } catch (error) {
+    const ggml = error instanceof CapacityError && /^(llama\.cpp|ollama) /.test(error.message);
+    if (ggml && error.field === 'weights' && /^mxfp4$/i.test(options.weights ?? '')) {
+      throw new CliError(
+        `${error.message}: llama.cpp's GGUF type for MXFP4 experts is MXFP4_MOE ` +
+          '(experts in MXFP4, other tensors Q8_0); use --weights MXFP4_MOE',
+      );
+    }
+    throw error;
+  }
 }
 
 function contextText(limit: PlanResult['fit'][number]['maxContext']): string {
@@ -209,22 +229,25 @@ export function describePlan(result: PlanResult): string {
   partRows.push(['  total on device', formatBytes(memory.perDeviceBytes), '', '']);
   lines.push(table(partRows, [false, true, false, false]));
   lines.push('');
+  lines.push(fitTable(result));
+  for (const warning of result.warnings) lines.push(`note: ${warning.message}`);
+  return lines.join('\n');
+}
+
+/**
+ * The per-device table. Decode is per sequence, with the total of all sequences beside it when
+ * the batch holds more than one; cost per million counts generated tokens at that total rate
+ * (prefill time is not counted), as the header says.
+ */
+function fitTable(result: PlanResult): string {
+  const batched = result.settings.batch > 1;
   const priced = result.fit.some((fit) => fit.cost !== null);
-  const fitRows = [
-    [
-      'device',
-      'usable',
-      'budget',
-      'margin',
-      'fits',
-      'max context',
-      'max seqs',
-      'decode t/s',
-      ...(priced ? ['cost'] : []),
-    ],
-  ];
+  const header = ['device', 'usable', 'budget', 'margin', 'fits', 'max context', 'max seqs'];
+  header.push('decode t/s/seq', ...(batched ? ['total t/s'] : []));
+  if (priced) header.push('cost (decode only)');
+  const rows = [header];
   for (const fit of result.fit) {
-    fitRows.push([
+    const row = [
       fit.device,
       formatBytes(fit.usableBytesPerDevice),
       formatBytes(fit.budgetBytesPerDevice),
@@ -235,16 +258,20 @@ export function describePlan(result: PlanResult): string {
         ? `${fit.maxConcurrency} (--max-num-seqs)`
         : String(fit.maxConcurrency),
       fit.fits ? speed(fit.speed.decodeTokensPerSecond) : '-',
-    ]);
+    ];
+    if (batched) row.push(fit.fits ? speed(fit.speed.decodeTokensPerSecondTotal) : '-');
     if (fit.cost) {
       const perMillion = fit.fits ? fit.cost.perMillionTokensUsd : null;
-      fitRows[fitRows.length - 1]?.push(
+      row.push(
         `$${fit.cost.perHourUsd.toFixed(2)}/h` +
-          (perMillion === null ? '' : `, $${perMillion.toFixed(2)}/M tokens`),
+          (perMillion === null ? '' : `, $${perMillion.toFixed(2)}/M generated tokens`),
       );
     }
+    rows.push(row);
   }
-  lines.push(table(fitRows, [false, true, true, true, false, true, true, true, false]));
-  for (const warning of result.warnings) lines.push(`note: ${warning.message}`);
-  return lines.join('\n');
+  const textColumns = new Set(['device', 'fits', 'cost (decode only)']);
+  return table(
+    rows,
+    header.map((name) => !textColumns.has(name)),
+  );
 }

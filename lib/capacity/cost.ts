@@ -30,7 +30,9 @@ export function hourlyCostUsd(pricePerGpuHourUsd: number, gpus: number): number 
 }
 
 /**
- * Cost per million generated tokens, USD: `hourlyUsd / (tokensPerSecond x 3600) x 10^6`.
+ * Cost per million generated tokens, USD: `hourlyUsd / (tokensPerSecond x 3600) x 10^6`, with
+ * the decode rate of all sequences together. Prefill time is not counted: this is the cost of
+ * output tokens with the devices busy decoding, a lower bound for prompt-heavy traffic.
  * Returns null when nothing is generated (0 tokens/s): the cost per token is undefined, not
  * infinite. Negative or non-finite inputs throw `out_of_range` naming the field.
  */

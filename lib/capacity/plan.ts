@@ -8,18 +8,20 @@
 
 import { estimateCost } from './cost.ts';
 import { findDevice, usableMemoryBytes } from './devices/catalogue.ts';
+import { tensorParallelLink } from './devices/links.ts';
 import type { DeviceSpec } from './devices/types.ts';
 import { CapacityError } from './errors.ts';
 import type { CapacityWarning } from './errors.ts';
 import { isBlockKvDtype, parseKvDtype } from './kv-dtype.ts';
+import { weightReads } from './moe-reads.ts';
 import type { KvDtype } from './kv-dtype.ts';
-import type { KvDtypes, KvProfile, MlaCacheForm } from './kv.ts';
+import type { KvDtypes, KvProfile, LayerCache, MlaCacheForm } from './kv.ts';
 import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
 import type { ParamCounts } from './params.ts';
 import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
-import { LLAMACPP_CURRENT_BUILD, llamaCppMlaForm } from './profiles/llamacpp.ts';
+import { LLAMACPP_CURRENT_BUILD, WINDOW_IGNORED, llamaCppMlaForm } from './profiles/llamacpp.ts';
 import { ollamaKvDtypes } from './profiles/ollama.ts';
 import { vllmFloat32AutoDtype, vllmMaxModelLen, vllmMaxNumSeqs } from './profiles/vllm-limits.ts';
 import type { VllmContextLimit } from './profiles/vllm-limits.ts';
@@ -43,12 +45,14 @@ import { parseWeightScheme, weightSchemeName } from './quant/schemes.ts';
 import type { WeightScheme } from './quant/schemes.ts';
 import type { ModelSpec } from './spec.ts';
 import {
+  CPU_DECODE_BANDWIDTH_SHARE,
   batchedDecode,
-  perTokenOverheadSeconds,
+  decodeConstants,
   pipelineDecode,
   prefill,
   prefillEfficiency,
   tensorParallelDecode,
+  weightBytesPerStep,
 } from './throughput.ts';
 import type { DecodeEstimate } from './throughput.ts';
 import { weightBytes } from './weights.ts';
@@ -89,7 +93,9 @@ export interface ContextLimit {
 
 /** Decode and prefill speed of one plan on one device type. */
 export interface SpeedEstimate {
+  /** Tokens per second one sequence gains. */
   decodeTokensPerSecond: number;
+  /** Tokens per second of all `batch` sequences together. */
   decodeTokensPerSecondTotal: number;
   prefillTokensPerSecond: number;
   bound: DecodeEstimate['bound'];
@@ -116,6 +122,7 @@ export interface DeviceFit {
   /** Why the engine refuses to start at these settings (then `fits` is false), or null. */
   refusal: string | null;
   speed: SpeedEstimate;
+  /** Per hour, and per million generated tokens at the total decode rate (prefill not counted). */
   cost: { perHourUsd: number; perMillionTokensUsd: number | null } | null;
 }
 
@@ -264,6 +271,24 @@ function mlaFormFor(settings: EngineSettings): MlaCacheForm {
     case 'ollama':
       return llamaCppMlaForm(LLAMACPP_CURRENT_BUILD);
   }
+}
+
+/**
+ * Every layer's cache as the engine keeps it, for the per-token figures: llama.cpp (and Ollama)
+ * run some architectures (`WINDOW_IGNORED`, Mistral among them) with full attention on layers
+ * whose config names a sliding window.
+ */
+function engineCaches(spec: ModelSpec, settings: EngineSettings): LayerCache[] {
+  const caches = layerCaches(spec, mlaFormFor(settings));
+  if (!ignoresWindows(spec, settings.engine)) return caches;
+  return caches.map((cache) =>
+    cache.kind === 'sliding' ? { ...cache, kind: 'full', windowTokens: null } : cache,
+  );
+}
+
+function ignoresWindows(spec: ModelSpec, engine: EngineName): boolean {
+  const ggml = engine === 'llama.cpp' || engine === 'ollama';
+  return ggml && WINDOW_IGNORED.has(spec.modelType);
 }
 
 /**
@@ -441,43 +466,50 @@ interface SpeedInput {
   parallelism: Parallelism;
   contextTokens: number;
   batch: number;
+  engine: EngineName;
 }
 
-/** Decode and prefill speed from `throughput.ts`, with class constants for the device. */
+/**
+ * Decode and prefill speed from `throughput.ts`, with class constants for the device. A step
+ * reads the union of the experts its batch routes to (`weightBytesPerStep`). llama.cpp's row
+ * split is planned at one device's speed: no measurement shows it faster over PCIe (see
+ * `rowSplitSpeedNote`). Tensor parallelism past a device's link domain pays the slower link.
+ */
 function estimateSpeed(input: SpeedInput): SpeedEstimate {
   const { device, gpus, batch, prepared } = input;
-  const overhead =
-    perTokenOverheadSeconds(device.kind) ?? perTokenOverheadSeconds('discrete-gpu') ?? 0;
+  const constants = decodeConstants(device.kind);
   const efficiency = prefillEfficiency(device.kind) ?? prefillEfficiency('discrete-gpu') ?? 0.5;
   const activeParams = Math.max(1, prepared.params.active);
   const compute = { flopsPerToken: 2 * activeParams, peakTflops: device.fp16Tflops, efficiency };
   const base = {
-    activeWeightBytesPerToken: prepared.weights.activeBytesPerToken,
+    activeWeightBytesPerToken: weightBytesPerStep(weightReads(input.spec, prepared.weights), batch),
     kvBytesReadPerToken: input.kvAtContext,
     batchSequences: batch,
-    bandwidthGBs: device.bandwidthGBs,
-    perTokenOverheadSeconds: overhead,
+    bandwidthGBs: device.bandwidthGBs * constants.bandwidthShare,
+    perTokenOverheadSeconds: constants.overheadSeconds,
     compute,
   };
+  const rowSplit = input.parallelism === 'tensor' && keepsLayersWhole(input.engine);
 
   let decode: DecodeEstimate;
-  if (gpus === 1) {
+  if (gpus === 1 || rowSplit) {
     decode = batchedDecode(base);
   } else if (input.parallelism === 'tensor') {
+    const link = tensorParallelLink(device, gpus);
     decode = tensorParallelDecode({
       ...base,
       gpus,
       layers: Math.max(1, input.spec.layers.length),
       allReduceBytesPerSequence: input.spec.hiddenSize * 2,
-      interconnectBidirectionalGBs: device.interconnect?.bandwidthGBs ?? 32,
-      allReduceLatencySeconds: 10e-6,
+      interconnectBidirectionalGBs: link.link.bandwidthGBs,
+      allReduceLatencySeconds: link.allReduceSeconds,
     });
   } else {
     const stage = {
       activeWeightBytesPerToken: base.activeWeightBytesPerToken / gpus,
       kvBytesReadPerToken: base.kvBytesReadPerToken / gpus,
-      bandwidthGBs: device.bandwidthGBs,
-      perTokenOverheadSeconds: overhead,
+      bandwidthGBs: base.bandwidthGBs,
+      perTokenOverheadSeconds: base.perTokenOverheadSeconds,
       layers: Math.max(1, Math.ceil(input.spec.layers.length / gpus)),
       compute: { ...compute, flopsPerToken: compute.flopsPerToken / gpus },
     };
@@ -490,7 +522,7 @@ function estimateSpeed(input: SpeedInput): SpeedEstimate {
     });
   }
 
-  const prefillGpus = input.parallelism === 'tensor' ? gpus : 1;
+  const prefillGpus = input.parallelism === 'tensor' && !rowSplit ? gpus : 1;
   const prefillEstimate = prefill({
     activeParams,
     attentionWidth: attentionWidth(input.spec),
@@ -600,7 +632,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     gpus,
     parallelism,
   });
-  const caches = layerCaches(spec, mlaFormFor(engineSettings));
+  const caches = engineCaches(spec, engineSettings);
   const notes = [loaded.warning, kv.warning].filter((note) => note !== null);
 
   return {
@@ -681,6 +713,7 @@ function fitOnDevice(
     parallelism,
     contextTokens,
     batch,
+    engine: prepared.engineSettings.engine,
   });
   let cost: DeviceFit['cost'] = null;
   if (price !== undefined) {
@@ -807,13 +840,72 @@ function planWarnings(
         data: { device: device.id, engine: 'vllm' },
       });
     }
-    if (perTokenOverheadSeconds(device.kind) === null) {
+  }
+  return [...warnings, ...windowWarnings(prepared), ...speedWarnings(prepared)];
+}
+
+/** Says when the engine runs a model's sliding-window layers with full attention. */
+function windowWarnings(prepared: PreparedPlan): CapacityWarning[] {
+  const { spec } = prepared;
+  const engine = prepared.engineSettings.engine;
+  const windowed = spec.layers.some(
+    (layer) => layer.mixer.kind === 'attention' && layer.mixer.window !== null,
+  );
+  if (!windowed || !ignoresWindows(spec, engine)) return [];
+  return [
+    {
+      code: 'sliding_window_ignored',
+      message: `${engine} runs ${spec.modelType} with full attention on every layer`,
+      data: { modelType: spec.modelType, engine },
+    },
+  ];
+}
+
+/** Where a speed rests on an estimate rather than measured rows, said once per cause. */
+function speedWarnings(prepared: PreparedPlan): CapacityWarning[] {
+  const { gpus, parallelism } = prepared;
+  const engine = prepared.engineSettings.engine;
+  const warnings: CapacityWarning[] = [];
+  for (const device of prepared.devices) {
+    if (device.kind === 'cpu') {
+      const share = Math.round(CPU_DECODE_BANDWIDTH_SHARE * 100);
+      warnings.push({
+        code: 'estimate',
+        message:
+          `${device.id}: CPU decode planned at ${share} % of the DRAM peak (an estimate; no ` +
+          'measured CPU rows) and prefill at the GPU share of peak FLOPs',
+        data: { device: device.id, kind: device.kind, bandwidthShare: CPU_DECODE_BANDWIDTH_SHARE },
+      });
+    } else if (!decodeConstants(device.kind).measured) {
       warnings.push({
         code: 'estimate',
         message: `no measured speeds for ${device.kind} devices: ${device.id} uses GPU constants`,
         data: { device: device.id, kind: device.kind },
       });
     }
+    if (gpus > 1 && parallelism === 'tensor' && !keepsLayersWhole(engine)) {
+      const link = tensorParallelLink(device, gpus);
+      if (link.scope === 'network') {
+        warnings.push({
+          code: 'estimate',
+          message:
+            `tensor parallelism over ${gpus} ${device.id} GPUs crosses hosts: every ` +
+            `all-reduce goes over ${link.link.generation} (an estimate: ` +
+            `${link.link.bandwidthGBs} GB/s, ${link.allReduceSeconds * 1e6} us each); ` +
+            'pipeline parallelism between hosts is usually faster',
+          data: { device: device.id, gpus, linkGBs: link.link.bandwidthGBs },
+        });
+      }
+    }
+  }
+  if (gpus > 1 && parallelism === 'tensor' && keepsLayersWhole(engine)) {
+    warnings.push({
+      code: 'estimate',
+      message:
+        `${engine}'s row split is planned at one device's decode and prefill speed: over PCIe ` +
+        'it shows no speedup (llama.cpp #5619: 27 t/s row vs 40 t/s one GPU), an estimate',
+      data: { engine, gpus },
+    });
   }
   return warnings;
 }

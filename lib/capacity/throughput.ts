@@ -1,8 +1,9 @@
 // Speed of a model on devices: decode bounded by bytes read per token, prefill by FLOPs.
 //
-// Decode reads every active weight once per step and each sequence's KV cache at its current
-// context, so one step takes bytes / bandwidth plus a fixed per-token cost (kernel launches,
-// synchronisation, sampling) that does not shrink with bandwidth. cluster.md §4.2 shows why a
+// Decode reads every active weight once per step (for MoE, the union of the experts the batch
+// routes to) and each sequence's KV cache at its current context, so one step takes bytes /
+// bandwidth plus a fixed per-token cost (kernel launches, synchronisation, sampling) that
+// does not shrink with bandwidth. cluster.md §4.2 shows why a
 // fixed term and not a single efficiency multiplier: measured / bound falls from ~0.9 on a
 // 100 GB/s M2 to ~0.26 on an A100 for the same file, and bigger files sit closer to the bound.
 
@@ -73,6 +74,57 @@ export function decodeTokensPerSecond(
   const bytes = activeWeightBytesPerToken + kvBytesReadPerToken;
   const seconds = bytes / (bandwidthGBs * BYTES_PER_GB) + perTokenOverheadSeconds;
   return rate(1, seconds, 'activeWeightBytesPerToken');
+}
+
+/**
+ * Experts a layer is expected to read in one decode step of `tokens` sequences, each routed to
+ * `perToken` of `experts` experts: `E x (1 - (1 - k / E)^B)`, the standard estimate under
+ * uniform, independent routing (an expert is missed by one token with probability 1 - k/E, so
+ * by all B with (1 - k/E)^B). Real routers are skewed, which lowers the union somewhat; the
+ * estimate is exact at B = 1 (k experts) and tends to E as B grows.
+ */
+export function expectedDistinctExperts(experts: number, perToken: number, tokens: number) {
+  checkPositiveInt(experts, 'experts');
+  if (!(Number.isInteger(perToken) && perToken >= 0 && perToken <= experts)) {
+    outOfRange('perToken', `an integer from 0 to ${String(experts)}`, perToken);
+  }
+  checkPositiveInt(tokens, 'tokens');
+
+  if (tokens === 1 || perToken === 0 || perToken === experts) return perToken;
+  return experts * (1 - (1 - perToken / experts) ** tokens);
+}
+
+/** Routed-expert tensors that share one expert count and top-k, with the bytes of one expert. */
+export interface RoutedExpertReads {
+  experts: number;
+  perToken: number;
+  /** Bytes of one expert's copy summed over every tensor of the group (all layers). */
+  bytesPerExpert: number;
+}
+
+/** What a decode step reads of the weights, as a function of the batch. */
+export interface WeightReads {
+  /** Bytes read for one token: dense tensors, shared experts and the top-k routed experts. */
+  bytesPerToken: number;
+  /** Routed experts, whose reads grow with the batch; empty for a dense model. */
+  routed: readonly RoutedExpertReads[];
+}
+
+/**
+ * Weight bytes one decode step of `tokens` sequences reads: the single-token bytes, plus for
+ * each routed-expert group the experts the batch adds beyond the top-k,
+ * `bytesPerExpert x (expectedDistinctExperts(E, k, B) - k)`. Dense tensors and shared experts
+ * are read once for the whole batch. Equal to `bytesPerToken` at B = 1.
+ */
+export function weightBytesPerStep(reads: WeightReads, tokens: number): number {
+  checkNonNegative(reads.bytesPerToken, 'bytesPerToken');
+  let bytes = reads.bytesPerToken;
+  for (const group of reads.routed) {
+    checkNonNegative(group.bytesPerExpert, 'bytesPerExpert');
+    const extra = expectedDistinctExperts(group.experts, group.perToken, tokens) - group.perToken;
+    bytes += group.bytesPerExpert * extra;
+  }
+  return bytes;
 }
 
 /** A compute ceiling for a decode step: FLOPs per token at a share of the device's peak. */
@@ -405,7 +457,7 @@ const FIT_NOTES: Record<DeviceKind, string> = {
     'llama.cpp CUDA on GeForce and workstation cards (XiongjieDai); AMD cards borrow it',
   'datacenter-gpu': 'llama.cpp CUDA on A100 80GB and H100 PCIe (XiongjieDai); AMD parts borrow it',
   'unified-memory': 'llama.cpp Metal on Apple Silicon (discussion #4167)',
-  cpu: 'no measured CPU rows in cluster.md §4.2',
+  cpu: 'no measured CPU rows in cluster.md §4.2; see CPU_DECODE_BANDWIDTH_SHARE',
 };
 
 function fitByKind<Row extends { kind: DeviceKind }>(
@@ -445,4 +497,38 @@ export function perTokenOverheadSeconds(kind: DeviceKind): number | null {
 /** The fitted prefill share of peak FLOPs of a device class; null where unmeasured. */
 export function prefillEfficiency(kind: DeviceKind): number | null {
   return PREFILL_EFFICIENCY_FITS[kind].value;
+}
+
+/**
+ * Share of a CPU host's peak DRAM bandwidth that decode reaches: 0.7, a stated estimate, not a
+ * fit. cluster.md §4.2 has no CPU rows; public llama.cpp reports put dual-channel desktops at
+ * about 60-78 % of the DRAM peak (llama.cpp PR #1642: the M1's CPU cores read >= 53.3 of
+ * 68.2 GB/s, 0.78) and many-core NUMA servers lower. Threads stall on DRAM latency and cores
+ * compete for the memory controller, so a CPU never streams at the datasheet rate.
+ */
+export const CPU_DECODE_BANDWIDTH_SHARE = 0.7;
+
+/** The decode constants a plan uses for a device class, and whether they are measured. */
+export interface DecodeConstants {
+  /** Fixed per-token overhead, seconds (`DECODE_OVERHEAD_FITS`; 0 on CPU hosts). */
+  overheadSeconds: number;
+  /** Share of the peak bandwidth a step streams at (1 on GPUs, whose overhead is fitted). */
+  bandwidthShare: number;
+  /** True where measured rows stand behind the constants. */
+  measured: boolean;
+}
+
+/**
+ * Decode constants of a device class: the fitted overhead at full bandwidth where rows exist;
+ * for CPU hosts no GPU-style launch overhead but `CPU_DECODE_BANDWIDTH_SHARE` of the peak;
+ * any other unmeasured class borrows the discrete-GPU fit.
+ */
+export function decodeConstants(kind: DeviceKind): DecodeConstants {
+  const fitted = perTokenOverheadSeconds(kind);
+  if (fitted !== null) return { overheadSeconds: fitted, bandwidthShare: 1, measured: true };
+  if (kind === 'cpu') {
+    return { overheadSeconds: 0, bandwidthShare: CPU_DECODE_BANDWIDTH_SHARE, measured: false };
+  }
+  const borrowed = perTokenOverheadSeconds('discrete-gpu') ?? 0;
+  return { overheadSeconds: borrowed, bandwidthShare: 1, measured: false };
 }

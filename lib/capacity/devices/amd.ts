@@ -21,7 +21,13 @@ export const AMD_DEVICES: readonly DeviceSpec[] = [
     usableMemoryShare: 1,
     bandwidthGBs: 1638.4,
     fp16Tflops: 181,
-    interconnect: { kind: 'infinity-fabric', generation: '3 links x 100 GB/s', bandwidthGBs: 300 },
+    interconnect: {
+      kind: 'infinity-fabric',
+      generation: '3 links x 100 GB/s (bridge of up to 4 cards)',
+      bandwidthGBs: 300,
+      domainGpus: 4,
+      hostLink: { kind: 'pcie', generation: 'PCIe 4.0 x16', bandwidthGBs: 64 },
+    },
     source:
       'rocm-smi 68702699520 B [M]; 1638.4 GB/s, FP16 181 dense, 3 Infinity Fabric links of ' +
       '100 GB/s (AMD MI210 spec page) [V]',
@@ -36,7 +42,12 @@ export const AMD_DEVICES: readonly DeviceSpec[] = [
     usableMemoryShare: 1,
     bandwidthGBs: 3276.8,
     fp16Tflops: 383,
-    interconnect: { kind: 'infinity-fabric', generation: '8 links x 100 GB/s', bandwidthGBs: 800 },
+    interconnect: {
+      kind: 'infinity-fabric',
+      generation: '8 links x 100 GB/s (4 OAM modules per node)',
+      bandwidthGBs: 800,
+      domainGpus: 4,
+    },
     source:
       '128 GiB HBM2e physical [D]; 3276.8 GB/s, FP16 383 dense, 8 Infinity Fabric links ' +
       '(AMD MI250X spec page) [V]; ROCm shows the module as two GCDs of 64 GiB and half the ' +
@@ -52,7 +63,12 @@ export const AMD_DEVICES: readonly DeviceSpec[] = [
     usableMemoryShare: 1,
     bandwidthGBs: 5300,
     fp16Tflops: 1307.4,
-    interconnect: { kind: 'infinity-fabric', generation: '7 links x 128 GB/s', bandwidthGBs: 896 },
+    interconnect: {
+      kind: 'infinity-fabric',
+      generation: '7 links x 128 GB/s (8-GPU OAM platform)',
+      bandwidthGBs: 896,
+      domainGpus: 8,
+    },
     source:
       '192 GiB HBM3 physical [D] (amd-smi fixtures show 196592 MB); 5300 GB/s, FP16 1307.4 ' +
       'dense (2615 is sparse), 7 Infinity Fabric links of 128 GB/s (AMD MI300X spec page) [V]',
@@ -67,7 +83,12 @@ export const AMD_DEVICES: readonly DeviceSpec[] = [
     usableMemoryShare: 1,
     bandwidthGBs: 6000,
     fp16Tflops: 1307.4,
-    interconnect: { kind: 'infinity-fabric', generation: '7 links x 128 GB/s', bandwidthGBs: 896 },
+    interconnect: {
+      kind: 'infinity-fabric',
+      generation: '7 links x 128 GB/s (8-GPU OAM platform)',
+      bandwidthGBs: 896,
+      domainGpus: 8,
+    },
     source:
       '256 GiB HBM3E physical [D]; 6000 GB/s, FP16 1307.4 dense (same compute die as the ' +
       'MI300X), 7 Infinity Fabric links of 128 GB/s (AMD MI325X spec page) [V]',

@@ -59,31 +59,48 @@ export function findDevice(idOrName: string): DeviceSpec {
   const closest = closestDeviceIds(key, SUGGESTIONS);
   throw new CapacityError('unknown_device', `unknown device "${idOrName}"`, {
     field: 'device',
-    expected: closest.join(', '),
+    expected:
+      closest.length > 0
+        ? closest.join(', ')
+        : `a device id from the catalogue; none is close to "${idOrName}"`,
   });
 }
 
+/** Shortest query matched by containment: shorter ones (`a`, `x`) are inside most keys. */
+const MIN_CONTAINED_QUERY = 3;
+
 /**
- * The `count` catalogue ids nearest to a lookup key: ids whose keys contain the query first,
- * then by edit distance (Levenshtein) between the query and the nearest key of each row.
+ * Edit distance within which a key counts as close: a third of the query's length, at least
+ * one edit (`rtx4095` -> `rtx4090`, `rtx3090tx` -> `rtx3090ti`; `nope` is close to nothing).
+ */
+function closeDistance(query: string): number {
+  return Math.max(1, Math.floor(query.length / 3));
+}
+
+/**
+ * Up to `count` catalogue ids close to a lookup key: ids whose keys contain the query first,
+ * then by edit distance (Levenshtein) between the query and the nearest key of each row, only
+ * those within `closeDistance`. Empty when nothing is close: arbitrary ids help nobody.
  */
 function closestDeviceIds(query: string, count: number): string[] {
   const scored = DEVICE_CATALOGUE.map((device) => {
     const keys = keysOf(device);
     return {
       id: device.id,
-      contains: keys.some((key) => key.includes(query)),
+      contains: query.length >= MIN_CONTAINED_QUERY && keys.some((key) => key.includes(query)),
       distance: Math.min(...keys.map((key) => editDistance(query, key))),
     };
   });
 
-  scored.sort(
+  const limit = closeDistance(query);
+  const close = scored.filter((entry) => entry.contains || entry.distance <= limit);
+  close.sort(
     (a, b) =>
       Number(b.contains) - Number(a.contains) ||
       a.distance - b.distance ||
       a.id.localeCompare(b.id),
   );
-  return scored.slice(0, count).map((entry) => entry.id);
+  return close.slice(0, count).map((entry) => entry.id);
 }
 
 /** Levenshtein distance: insertions, deletions and substitutions, each costing 1. */

@@ -16,15 +16,37 @@ const PCIE3_X16: Interconnect = { kind: 'pcie', generation: 'PCIe 3.0 x16', band
 const PCIE4_X8: Interconnect = { kind: 'pcie', generation: 'PCIe 4.0 x8', bandwidthGBs: 32 };
 const PCIE4_X16: Interconnect = { kind: 'pcie', generation: 'PCIe 4.0 x16', bandwidthGBs: 64 };
 const PCIE5_X16: Interconnect = { kind: 'pcie', generation: 'PCIe 5.0 x16', bandwidthGBs: 128 };
-const NVLINK2: Interconnect = { kind: 'nvlink', generation: 'NVLink 2', bandwidthGBs: 300 };
-const NVLINK3: Interconnect = { kind: 'nvlink', generation: 'NVLink 3', bandwidthGBs: 600 };
-const NVLINK4: Interconnect = { kind: 'nvlink', generation: 'NVLink 4', bandwidthGBs: 900 };
+const NVLINK2: Interconnect = {
+  kind: 'nvlink',
+  generation: 'NVLink 2 (DGX-1 hybrid cube mesh, 8 GPUs)',
+  bandwidthGBs: 300,
+  domainGpus: 8,
+};
+const NVLINK3: Interconnect = {
+  kind: 'nvlink',
+  generation: 'NVLink 3 (HGX A100 NVSwitch, 8 GPUs)',
+  bandwidthGBs: 600,
+  domainGpus: 8,
+};
+const NVLINK4: Interconnect = {
+  kind: 'nvlink',
+  generation: 'NVLink 4 (HGX H100/H200 NVSwitch, 8 GPUs)',
+  bandwidthGBs: 900,
+  domainGpus: 8,
+};
 const NVLINK4_BRIDGE: Interconnect = {
   kind: 'nvlink',
-  generation: 'NVLink 4 bridge',
+  generation: 'NVLink 4 bridge (pairs)',
   bandwidthGBs: 600,
+  domainGpus: 2,
+  hostLink: PCIE5_X16,
 };
-const NVLINK5: Interconnect = { kind: 'nvlink', generation: 'NVLink 5', bandwidthGBs: 1800 };
+const NVLINK5: Interconnect = {
+  kind: 'nvlink',
+  generation: 'NVLink 5 (HGX B200 NVSwitch, 8 GPUs)',
+  bandwidthGBs: 1800,
+  domainGpus: 8,
+};
 
 /** GeForce cards (FP16 at the FP16-accumulate tensor rate). */
 const GEFORCE: readonly DeviceSpec[] = [

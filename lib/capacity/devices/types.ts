@@ -10,8 +10,8 @@ export type DeviceVendor = 'nvidia' | 'amd' | 'apple' | 'intel' | 'cpu';
  */
 export type DeviceKind = 'discrete-gpu' | 'datacenter-gpu' | 'unified-memory' | 'cpu';
 
-/** The link GPUs of one host use to reach each other. */
-export type InterconnectKind = 'nvlink' | 'pcie' | 'infinity-fabric';
+/** The link GPUs use to reach each other: inside one host, or the network between hosts. */
+export type InterconnectKind = 'nvlink' | 'pcie' | 'infinity-fabric' | 'network';
 
 /**
  * A GPU-to-GPU link. `bandwidthGBs` is the per-GPU total of both directions as vendor
@@ -23,6 +23,14 @@ export interface Interconnect {
   /** Generation and width in words, e.g. `NVLink 4` or `PCIe 4.0 x16`. */
   readonly generation: string;
   readonly bandwidthGBs: number;
+  /**
+   * GPUs this link joins all-to-all: 8 on an HGX/OAM board (NVSwitch, Infinity Fabric), 2 for
+   * an NVLink bridge pair, 4 for an Infinity Fabric bridge; absent means a host's 8 slots.
+   * Tensor parallelism beyond it takes `hostLink` inside the host, else the network.
+   */
+  readonly domainGpus?: number;
+  /** The host's PCIe link, for bridged cards whose bridge joins fewer GPUs than a host holds. */
+  readonly hostLink?: Interconnect;
 }
 
 /** One accelerator (or CPU host) of the catalogue. */

@@ -166,7 +166,7 @@ const LLAMA_GRAPH_FAMILY = new Set(['llama', 'mistral', 'mixtral', 'qwen2', 'qwe
 const GEMMA_GRAPH_FAMILY = new Set(['gemma', 'gemma2', 'gemma3', 'gemma3_text']);
 
 /** Architectures llama.cpp runs without sliding windows even when the config names one. */
-const WINDOW_IGNORED = new Set(['llama', 'mistral']);
+export const WINDOW_IGNORED = new Set(['llama', 'mistral']);
 
 type GraphFamily = 'llama' | 'gemma' | 'recurrent';
 
@@ -563,7 +563,10 @@ function resolveSettings(given: LlamaCppRequest['settings'], v: KvDtype): LlamaC
 
 const SOURCES = {
   embedding: 'llama.cpp keeps the input embedding in host memory (llama-model.cpp, input layer)',
-  weights: 'sum of GGUF tensor bytes (llama_model_size); tied output duplicated on the device',
+  weights: 'sum of GGUF tensor bytes (llama_model_size) less the input embedding',
+  weightsTied:
+    'sum of GGUF tensor bytes (llama_model_size) less the input embedding, plus the tied ' +
+    'output: a copy of the embedding on the device',
   kv: 'llama-kv-cache.cpp: layers x cells (n_ctx padded to 256) x K and V row bytes per stream',
   recurrent: 'llama-memory-recurrent.cpp: F32 conv and SSM rows, one per sequence',
   compute:
@@ -620,7 +623,7 @@ export function llamaCppMemory(request: LlamaCppRequest): LlamaCppMemory {
   const kvBytes = sized.kBytes + sized.vBytes + sized.swaKBytes + sized.swaVBytes;
   const parts: MemoryPart[] = [
     part('weights', embeddingBytes, 'exact', SOURCES.embedding, false),
-    part('weights', modelBytes - embeddingBytes + tiedCopy, 'exact', SOURCES.weights, onGpu),
+    part('weights', modelBytes - embeddingBytes + tiedCopy, 'exact', weightsSource(spec), onGpu),
   ];
   if (kvBytes > 0) parts.push(part('kv', kvBytes, 'exact', SOURCES.kv, onGpu));
   if (sized.recurrentBytes > 0) {
@@ -651,6 +654,11 @@ export function llamaCppMemory(request: LlamaCppRequest): LlamaCppMemory {
     mlaForm,
     warnings,
   };
+}
+
+/** The weights part's source: it names the tied output's copy only where there is one. */
+function weightsSource(spec: ModelSpec): string {
+  return spec.tiedEmbeddings ? SOURCES.weightsTied : SOURCES.weights;
 }
 
 function part(
@@ -759,7 +767,10 @@ export function prepareLlamaCpp(
   const tiedCopy = spec.tiedEmbeddings ? input.deviceEmbeddingBytes : 0;
 
   return {
-    notes: devices.length > 1 ? ROW_SPLIT_NOTES : NOTES,
+    notes: {
+      ...(devices.length > 1 ? ROW_SPLIT_NOTES : NOTES),
+      weightsBytes: { provenance: 'exact', source: weightsSource(spec) },
+    },
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
       const busiest = largestSized(
         devices.map((device) =>

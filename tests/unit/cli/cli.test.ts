@@ -185,7 +185,7 @@ describe('hwledger plan display and parsing', () => {
     ]);
     const row = stdout.split('\n').find((line) => line.startsWith('rtx-4090'));
     expect(row).toMatch(/ no .* - +\$1\.00\/h$/);
-    expect(stdout).toMatch(/decode t\/s +cost/);
+    expect(stdout).toMatch(/decode t\/s\/seq +cost \(decode only\)/);
   });
 
   it.each([
