@@ -12,8 +12,8 @@ import {
   type ModelSpec,
 } from '../lib/capacity/index.ts';
 import type { PlanInputs } from '../lib/notebook/model.ts';
-import { DEFAULT_HUB_BASE } from '../lib/sources/hub.ts';
-import { HubSpecs } from './plan-hub.ts';
+import { DEFAULT_HUB_BASE } from '../lib/sources/hub-base.ts';
+import type { HubSpecs } from './plan-hub.ts';
 import { contextSweep, maxContextTable, planRequest as request } from './plan-tables.ts';
 import type { CatalogueData, HubProgress, PlanCellData, PlanErrorData } from './plan-types.ts';
 
@@ -27,8 +27,22 @@ function errorData(error: unknown): PlanErrorData {
   };
 }
 
-/** Hub model specs, one fetch per base, id and revision shared by the cells that wait for it. */
-const hubSpecs = new HubSpecs();
+/**
+ * Hub model specs, one fetch per base, id and revision shared by the cells that wait for it.
+ * The hub client loads with the first hub cell, so catalogue plans start without it.
+ */
+let hubSpecs: Promise<HubSpecs> | null = null;
+
+function hubSpecsLoaded(): Promise<HubSpecs> {
+  hubSpecs ??= import('./plan-hub.ts').then(
+    (module) => new module.HubSpecs(),
+    (error: unknown) => {
+      hubSpecs = null;
+      throw error;
+    },
+  );
+  return hubSpecs;
+}
 
 /** Evaluations in flight by the page's run id, so `cancel` can end them. */
 const runs = new Map<number, AbortController>();
@@ -57,7 +71,8 @@ async function modelSpec(
   const model = inputs.model;
   if (model.kind === 'catalogue') return catalogueSpec(model.id);
   if (model.kind === 'hub') {
-    return hubSpecs.get({
+    const specs = await hubSpecsLoaded();
+    return specs.get({
       id: model.id,
       ...(model.revision === undefined ? {} : { revision: model.revision }),
       hubBase,

@@ -6,7 +6,7 @@
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { DEFAULT_HUB_BASE } from '../../lib/sources/hub.ts';
+import { DEFAULT_HUB_BASE } from '../../lib/sources/hub-base.ts';
 
 /** The localStorage key of the hub base URL. */
 export const HUB_BASE_KEY = 'hwledger.hubBase';

@@ -7,8 +7,7 @@ import { SourceError } from './errors.ts';
 import type { FileStore, FolderLoadOptions } from './folder.ts';
 import { loadFolder, remoteStore } from './folder.ts';
 
-/** The public hub, the default base URL. */
-export const DEFAULT_HUB_BASE = 'https://huggingface.co';
+export { DEFAULT_HUB_BASE } from './hub-base.ts';
 
 /** Options of `loadHubSpec`. */
 export interface HubLoadOptions extends HttpOptions, FolderLoadOptions {
