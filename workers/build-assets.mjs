@@ -40,21 +40,6 @@ function inputsKey() {
   return hash.digest('hex');
 }
 
-/** esbuild plugin: an empty capacity API while lib/capacity/index.ts does not exist yet. */
-const missingCapacityStub = {
-  name: 'missing-capacity-stub',
-  setup(build) {
-    build.onResolve({ filter: /capacity[\\/]index\.ts$/ }, (args) => {
-      const path = join(args.resolveDir, args.path);
-      return existsSync(path) ? undefined : { path, namespace: 'capacity-stub' };
-    });
-    build.onLoad({ filter: /.*/, namespace: 'capacity-stub' }, () => ({
-      contents: 'export {};',
-      loader: 'js',
-    }));
-  },
-};
-
 async function bundleRuntime() {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
@@ -66,14 +51,12 @@ async function bundleRuntime() {
     minify: true,
     write: false,
     legalComments: 'none',
-    plugins: [missingCapacityStub],
     logLevel: 'silent',
   });
   return result.outputFiles[0]?.text ?? '';
 }
 
 async function declarations() {
-  if (!existsSync(capacityIndex)) return { 'index.d.ts': 'export {};\nexport as namespace hw;\n' };
   const ts = (await import('typescript')).default;
   const files = {};
   const program = ts.createProgram([capacityIndex], {

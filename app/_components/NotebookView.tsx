@@ -21,7 +21,7 @@ import {
 import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
 import { cellLabel } from '../../lib/notebook/wording.ts';
 import { loadNotebook, type StoredNotebook } from '../_lib/db.ts';
-import { openEditorGate, useEditorGate } from '../_lib/editor-gate.ts';
+import { openEditorGate, useEditorGate, whenEditorGateOpens } from '../_lib/editor-gate.ts';
 import type { SaveState } from '../_lib/notebook-saver.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
 import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
@@ -74,12 +74,21 @@ function download(name: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
+/**
+ * The code-cell runtime, loaded with the rest of the code-cell stack once the first plans are on
+ * screen (the editor gate). The editor is requested first: a cell's source shows before its
+ * output, and nothing of the code-cell stack comes before the first plans.
+ */
+async function loadSandboxRuntime(): Promise<string> {
+  await whenEditorGateOpens();
+  void import('./CodeEditor.tsx');
+  return (await import('../_lib/sandbox-runtime-source.ts')).SANDBOX_RUNTIME;
+}
+
 function useRunner(notebook: Notebook, codeTrusted: boolean) {
   const ref = useRef<NotebookRunner | null>(null);
   if (ref.current === null) {
-    const sandbox = new SandboxHost(
-      async () => (await import('../_lib/sandbox-runtime-source.ts')).SANDBOX_RUNTIME,
-    );
+    const sandbox = new SandboxHost(loadSandboxRuntime);
     ref.current = new NotebookRunner(notebook, sandbox, evaluatePlan, {
       codeAllowed: codeTrusted,
       hubBase: hubBaseSetting,

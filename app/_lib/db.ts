@@ -1,6 +1,6 @@
 // Notebook storage in IndexedDB (dexie): revision-checked saves, list, load, delete and restore.
 
-import Dexie, { type EntityTable } from 'dexie';
+import type { Dexie, EntityTable } from 'dexie';
 import type { Notebook } from '../../lib/notebook/model.ts';
 import { parseNotebook } from '../../lib/notebook/validate.ts';
 
@@ -16,20 +16,28 @@ interface NotebookRow {
   revision?: number;
 }
 
-class HwLedgerDb extends Dexie {
-  notebooks!: EntityTable<NotebookRow, 'id'>;
+/** The app's database: one table of notebooks. */
+type HwLedgerDb = Dexie & { notebooks: EntityTable<NotebookRow, 'id'> };
 
-  constructor() {
-    super('hwledger');
-    this.version(1).stores({ notebooks: 'id, updatedAtMs' });
-  }
-}
+let database: Promise<HwLedgerDb> | null = null;
 
-let db: HwLedgerDb | null = null;
-
-function open(): HwLedgerDb {
-  db ??= new HwLedgerDb();
-  return db;
+/**
+ * Opens the database, loading dexie on first use: a notebook opened from an example or a link
+ * shows its first plans without it, and storage follows when something is saved or listed.
+ */
+function open(): Promise<HwLedgerDb> {
+  database ??= import('dexie').then(
+    ({ default: DexieClass }) => {
+      const opened = new DexieClass('hwledger') as HwLedgerDb;
+      opened.version(1).stores({ notebooks: 'id, updatedAtMs' });
+      return opened;
+    },
+    (error: unknown) => {
+      database = null;
+      throw error;
+    },
+  );
+  return database;
 }
 
 /** A notebook as stored: whether its code may run and which save of it this is. */
@@ -107,8 +115,9 @@ export async function saveNotebook(
   codeTrusted = true,
   options: { expectedRevision?: number } = {},
 ): Promise<number> {
-  const table = open().notebooks;
-  const revision = await open().transaction('rw', table, async () => {
+  const db = await open();
+  const table = db.notebooks;
+  const revision = await db.transaction('rw', table, async () => {
     const row = await table.get(notebook.id);
     const current = row ? (row.revision ?? 0) : null;
     const { expectedRevision } = options;
@@ -132,7 +141,7 @@ export async function saveNotebook(
 
 /** The stored notebook `id` (checked field by field), or null. */
 export async function loadNotebook(id: string): Promise<StoredNotebook | null> {
-  const row = await open().notebooks.get(id);
+  const row = await (await open()).notebooks.get(id);
   return row ? stored(row) : null;
 }
 
@@ -140,7 +149,7 @@ export async function loadNotebook(id: string): Promise<StoredNotebook | null> {
 export async function listNotebooks(): Promise<
   { id: string; title: string; updatedAtMs: number; cells: number }[]
 > {
-  const rows = await open().notebooks.orderBy('updatedAtMs').reverse().toArray();
+  const rows = await (await open()).notebooks.orderBy('updatedAtMs').reverse().toArray();
   return rows.map((row) => ({
     id: row.id,
     title: row.title,
@@ -156,8 +165,9 @@ export interface DeletedNotebook {
 
 /** Deletes the stored notebook `id` and returns it for restoreNotebook, or null if absent. */
 export async function takeNotebook(id: string): Promise<DeletedNotebook | null> {
-  const table = open().notebooks;
-  const row = await open().transaction('rw', table, async () => {
+  const db = await open();
+  const table = db.notebooks;
+  const row = await db.transaction('rw', table, async () => {
     const found = await table.get(id);
     if (found) await table.delete(id);
     return found;
@@ -172,9 +182,10 @@ export async function takeNotebook(id: string): Promise<DeletedNotebook | null> 
  * it returns to its place in the list). A notebook saved under its id since then is kept.
  */
 export async function restoreNotebook(deleted: DeletedNotebook): Promise<void> {
-  const table = open().notebooks;
+  const db = await open();
+  const table = db.notebooks;
   const { row } = deleted;
-  await open().transaction('rw', table, async () => {
+  await db.transaction('rw', table, async () => {
     if (!(await table.get(row.id))) await table.add({ ...row });
   });
   announce({ kind: 'restored', id: row.id, revision: row.revision ?? 0 });

@@ -13,6 +13,18 @@ export function openEditorGate(): void {
   for (const listener of listeners) listener();
 }
 
+/** Resolves once code editors may mount (at once if they already may). */
+export function whenEditorGateOpens(): Promise<void> {
+  if (open) return Promise.resolve();
+  return new Promise((resolve) => {
+    const listener = () => {
+      listeners.delete(listener);
+      resolve();
+    };
+    listeners.add(listener);
+  });
+}
+
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);

@@ -23,9 +23,12 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
-/** Monaco's chunks carry its package name, its source paths or its service names. */
+/**
+ * Monaco's own chunks carry its source paths, service names or its environment hook. The bare
+ * class name `monaco-editor` is no proof: page code mentions it to tell editor keystrokes apart.
+ */
 function isMonaco(body: Buffer): boolean {
-  return /monaco-editor|vs\/editor\/|accessibilitySignalService/.test(body.toString());
+  return /vs\/editor\/|accessibilitySignalService|MonacoEnvironment/.test(body.toString());
 }
 
 interface LoadSample {
