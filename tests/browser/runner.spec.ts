@@ -182,3 +182,20 @@ test('a plan name JavaScript or the app already uses is refused in the form', as
   );
   await expect(cellById(page, 'p').locator('.cell-defines')).toHaveText('big');
 });
+
+test('a plan worker that cannot start says so, and the next run starts a fresh one', async ({
+  page,
+}) => {
+  // The worker's entry script (Turbopack names it turbopack-worker-<hash>.js) fails to load.
+  const workerEntry = /\/turbopack-worker-[^/]*\.js$/;
+  await page.route(workerEntry, (route) => route.abort());
+  await openAndAllow(page, [plan('k', 'quick', null)]);
+  const cell = cellById(page, 'k');
+  await expect(cell).toHaveAttribute('data-status', 'error');
+  await expect(cell.getByTestId('cell-error')).toContainText('The plan worker stopped');
+
+  await page.unroute(workerEntry);
+  await cell.getByTestId('plan-context').fill('4096');
+  await expect(cell).toHaveAttribute('data-status', 'done');
+  await expect(cell.getByTestId('plan-verdict').first()).toBeVisible();
+});
