@@ -159,7 +159,14 @@ function PlanBody({
   catalogue: CatalogueData | null;
   actions: CellActions;
 }) {
-  if (!catalogue) return <p className="muted">Loading the catalogue…</p>;
+  if (!catalogue) {
+    return (
+      <>
+        <p className="muted">Loading the catalogue…</p>
+        <RunMessage run={run} model={cell.inputs.model} />
+      </>
+    );
+  }
   return (
     <>
       <PlanForm cell={cell} catalogue={catalogue} onChange={actions.change}>

@@ -45,6 +45,13 @@ export function maxContextText(fit: DeviceFit): string {
 }
 
 function Verdict({ fit, modelName }: { fit: DeviceFit; modelName: string }) {
+  if (fit.refusal !== null) {
+    return (
+      <p className="verdict no-fit" data-testid="plan-verdict">
+        Does not start: {modelName} on {fit.gpus} × {fit.name}. {fit.refusal}
+      </p>
+    );
+  }
   return (
     <p className={fit.fits ? 'verdict fits' : 'verdict no-fit'} data-testid="plan-verdict">
       {fit.fits ? 'Fits' : 'Does not fit'}: {modelName} on {fit.gpus} × {fit.name} needs{' '}
@@ -52,6 +59,12 @@ function Verdict({ fit, modelName }: { fit: DeviceFit; modelName: string }) {
       engine may use ({fit.fits ? 'margin' : 'short by'} {formatBytes(Math.abs(fit.marginBytes))}).
     </p>
   );
+}
+
+/** Most sequences as text, naming vLLM's --max-num-seqs when that cap, not memory, set it. */
+function concurrencyText(fit: DeviceFit): string {
+  const count = formatInt(fit.maxConcurrency);
+  return fit.maxConcurrencyLimitedBy === 'max_num_seqs' ? `${count} (--max-num-seqs)` : count;
 }
 
 function FitTable({ fits }: { fits: DeviceFit[] }) {
@@ -68,10 +81,11 @@ function FitTable({ fits }: { fits: DeviceFit[] }) {
           <th>fits</th>
           <th>largest context</th>
           <th>max sequences</th>
-          <th>decode tok/s</th>
+          <th>decode tok/s per sequence</th>
+          <th>decode tok/s all sequences</th>
           <th>prefill tok/s</th>
           <th>US$ per hour (all)</th>
-          <th>US$ per M tokens</th>
+          <th>US$ per M generated tokens (decode only)</th>
         </tr>
       </thead>
       <tbody>
@@ -84,8 +98,11 @@ function FitTable({ fits }: { fits: DeviceFit[] }) {
             <td className="num">{formatBytes(fit.perDeviceBytes)}</td>
             <td>{fit.fits ? 'yes' : 'no'}</td>
             <td className="num">{maxContextText(fit)}</td>
-            <td className="num">{formatInt(fit.maxConcurrency)}</td>
+            <td className="num">{concurrencyText(fit)}</td>
             <td className="num">{fit.fits ? formatRate(fit.speed.decodeTokensPerSecond) : '—'}</td>
+            <td className="num">
+              {fit.fits ? formatRate(fit.speed.decodeTokensPerSecondTotal) : '—'}
+            </td>
             <td className="num">{fit.fits ? formatRate(fit.speed.prefillTokensPerSecond) : '—'}</td>
             <td className="num">{fit.cost ? formatUsd(fit.cost.perHourUsd) : '—'}</td>
             <td className="num">
@@ -188,7 +205,7 @@ export function PlanResultView({ data }: { data: PlanOk }) {
         ) : null}
         {main ? (
           <Stat
-            label="decode tok/s"
+            label="decode tok/s per sequence"
             value={main.fits ? formatRate(main.speed.decodeTokensPerSecond) : '— (does not fit)'}
             testId="plan-decode"
             raw={main.fits ? main.speed.decodeTokensPerSecond : null}

@@ -1,7 +1,7 @@
 // The page's handle on the plan worker (a module worker wrapped with comlink).
 
 import * as Comlink from 'comlink';
-import type { HubProgress } from '../../workers/plan-types.ts';
+import type { CatalogueData, HubProgress } from '../../workers/plan-types.ts';
 import type { PlanWorkerApi } from '../../workers/plan.worker.ts';
 import { hubBaseSetting } from './settings.ts';
 
@@ -61,9 +61,16 @@ function planWorkerHandle(): PlanWorkerHandle {
   return running;
 }
 
-/** The shared plan worker's comlink handle, started on first use and again after it failed. */
-export function planWorker(): Comlink.Remote<PlanWorkerApi> {
-  return planWorkerHandle().remote;
+/**
+ * The model and device catalogues from the plan worker; rejects, instead of waiting for ever,
+ * when the worker fails (the next call starts a fresh one).
+ */
+export async function loadCatalogue(): Promise<CatalogueData> {
+  const handle = planWorkerHandle();
+  const failed = handle.failed.then((data) => {
+    throw new Error(data.ok ? 'The plan worker stopped.' : data.error.message);
+  });
+  return Promise.race([handle.remote.catalogue(), failed]);
 }
 
 /** Numbers evaluations so that `cancel` in the worker can name one. */

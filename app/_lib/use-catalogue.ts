@@ -3,7 +3,7 @@
 
 import { useEffect, useState } from 'react';
 import type { CatalogueData } from '../../workers/plan-types.ts';
-import { planWorker } from './plan-client.ts';
+import { loadCatalogue } from './plan-client.ts';
 
 let pending: Promise<CatalogueData> | null = null;
 
@@ -13,24 +13,43 @@ let pending: Promise<CatalogueData> | null = null;
  * failed request is not kept, so the next page that asks tries again.
  */
 export function preloadCatalogue(): Promise<CatalogueData> {
-  pending ??= planWorker().catalogue();
+  pending ??= loadCatalogue();
   pending.catch(() => {
     pending = null;
   });
   return pending;
 }
 
-/** The catalogues, or null while they load. */
+/** Pauses before each new try at the catalogues after a failure, in milliseconds. */
+const RETRY_DELAYS_MS = [1000, 2000, 4000];
+
+/**
+ * The catalogues, or null while they load. A failed load (the plan worker could not start) is
+ * tried again a few times, each with a fresh worker, before the form opens with empty lists.
+ */
 export function useCatalogue(): CatalogueData | null {
   const [data, setData] = useState<CatalogueData | null>(null);
   useEffect(() => {
     let live = true;
-    preloadCatalogue().then(
-      (value) => live && setData(value),
-      () => live && setData({ models: [], devices: [], weightSchemes: [], kvDtypes: [] }),
-    );
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const attempt = (tries: number) => {
+      preloadCatalogue().then(
+        (value) => live && setData(value),
+        () => {
+          if (!live) return;
+          const delayMs = RETRY_DELAYS_MS[tries];
+          if (delayMs === undefined) {
+            setData({ models: [], devices: [], weightSchemes: [], kvDtypes: [] });
+            return;
+          }
+          timer = setTimeout(() => attempt(tries + 1), delayMs);
+        },
+      );
+    };
+    attempt(0);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, []);
   return data;

@@ -245,7 +245,7 @@ const HEAP_TOLERANCE = { below: 0.05, above: 0.3 };
 test('puts the WASM heap after load within the stated tolerance of the plan', async ({ page }) => {
   await page.goto('/inference/');
   await loadFromHub(page, hub.base, WIDE_ID);
-  await expect(page.getByTestId('inference-loaded')).toContainText('49.0 MiB');
+  await expect(page.getByTestId('inference-loaded')).toContainText('49.03 MiB');
   await generate(page);
 
   expect(await figureRaw(page, 'weights', 1)).toBe(WIDE_WEIGHTS_BYTES);

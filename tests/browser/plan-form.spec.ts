@@ -1,6 +1,6 @@
 // The plan form keeps what the user had, refuses bad fields in place, and charts what is real.
 import type { Locator, Page } from '@playwright/test';
-import { catalogueSpec, plan } from '../../lib/capacity/index.ts';
+import { catalogueSpec, parseHfConfig, plan } from '../../lib/capacity/index.ts';
 import { expect, screenshot, test } from './fixtures.ts';
 
 const CONFIG = JSON.stringify({
@@ -153,9 +153,9 @@ test('device labels use GiB like the result tables, and huge sizes use larger un
 
   await cell.getByTestId('plan-context').fill('16777216');
   await cell.getByTestId('plan-batch').fill('1048576');
-  await expect(cell.getByTestId('plan-kv-bytes')).toContainText('PiB');
-  // 16,777,216 tokens x 1,048,576 sequences x 128 KiB per token = 2^61 B = 2,048 PiB
-  await expect(cell.getByTestId('plan-kv-bytes')).toHaveText('2048.00 PiB');
+  await expect(cell.getByTestId('plan-kv-bytes')).toContainText('EiB');
+  // 16,777,216 tokens x 1,048,576 sequences x 128 KiB per token = 2^61 B = 2 EiB
+  await expect(cell.getByTestId('plan-kv-bytes')).toHaveText('2.00 EiB');
   const sizes = await cell.locator('td, .stat .value').allTextContents();
   expect(sizes.filter((text) => /^\d{5,}\.\d+ GiB$/.test(text))).toEqual([]);
   await expect(page.locator('body')).not.toContainText('NaN');
@@ -202,4 +202,30 @@ test('the context chart stops at the model limit and vLLM lists only formats it 
   await expect(table.locator('thead th')).toHaveText(['device', 'bf16', 'fp8', 'awq-4bit-g128']);
   await expect(table).not.toContainText('n/a');
   await screenshot(page, 'plan-vllm-max-context');
+});
+
+test('a context past what vLLM accepts says the engine does not start, and why', async ({
+  page,
+}) => {
+  const cell = await newPlanCell(page);
+  await cell.getByTestId('model-config-radio').check();
+  await cell.getByTestId('plan-config').fill(CONFIG);
+  await cell.getByTestId('plan-device').selectOption('h100-sxm');
+  await cell.getByTestId('plan-engine').selectOption('vllm');
+  await cell.getByTestId('plan-weights').selectOption('bf16');
+  await cell.getByTestId('plan-context').fill('16384');
+
+  // The config's max_position_embeddings is 8,192; vLLM refuses a longer max_model_len.
+  const expected = plan({
+    model: parseHfConfig(CONFIG, { name: 'pasted config.json' }),
+    devices: ['h100-sxm'],
+    engine: 'vllm',
+    weights: 'bf16',
+    contextTokens: 16_384,
+  }).fit[0]?.refusal;
+  expect(expected).toMatch(/8,?192/);
+  await expect(cell.getByTestId('plan-verdict')).toHaveText(
+    `Does not start: pasted config.json on 1 × NVIDIA H100 SXM. ${expected}`,
+  );
+  await expect(cell.getByTestId('plan-verdict')).toHaveClass(/no-fit/);
 });
