@@ -90,7 +90,7 @@ class Reader {
     return [start, end];
   }
 
-  skip(wireType: number): void {
+  passOver(wireType: number): void {
     if (wireType === 0) this.varint();
     else if (wireType === 1) this.advance(8);
     else if (wireType === 2) this.span();
@@ -125,7 +125,7 @@ function readTensor(bytes: Uint8Array, start: number, end: number): OnnxInitiali
       const [from, to] = reader.span();
       name = new TextDecoder().decode(bytes.subarray(from, to));
     } else {
-      reader.skip(wire);
+      reader.passOver(wire);
     }
   }
   const elementBytes = ELEMENT_BYTES[dataType];
@@ -146,7 +146,7 @@ export function onnxWeights(bytes: Uint8Array): OnnxWeights {
   while (!model.done()) {
     const [field, wire] = model.key();
     if (field === 7 && wire === 2) graph = model.span();
-    else model.skip(wire);
+    else model.passOver(wire);
   }
   if (!graph) throw new OnnxFormatError('the file has no ONNX graph');
 
@@ -158,7 +158,7 @@ export function onnxWeights(bytes: Uint8Array): OnnxWeights {
       const [start, end] = reader.span();
       initializers.push(readTensor(bytes, start, end));
     } else {
-      reader.skip(wire);
+      reader.passOver(wire);
     }
   }
   const weightsBytes = initializers.reduce((sum, tensor) => sum + tensor.bytes, 0);
