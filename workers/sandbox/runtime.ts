@@ -11,6 +11,7 @@ import { nameProblem } from '../../lib/notebook/names.ts';
 import { toPlainData } from './clone.ts';
 import { capOutputs, MAX_CELL_OUTPUTS } from './outputs.ts';
 import type { CellOutput, CellRunRequest, CellRunResult, SandboxApi } from './protocol.ts';
+import { thrownMessage } from './thrown.ts';
 
 const exportsByCell = new Map<string, Record<string, unknown>>();
 const scopeGlobal = globalThis as unknown as Record<string, unknown>;
@@ -27,7 +28,7 @@ function lineOf(error: unknown): number | null {
 
 function failure(error: unknown): CellRunResult {
   const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  const message = thrownMessage(error);
   const details = error as { field?: unknown; expected?: unknown };
   const extra =
     typeof details?.field === 'string'
