@@ -44,7 +44,7 @@ function buildProgram(output: Output): Command {
     )
     .option(
       '--engine-version <version>',
-      'llama.cpp build number (e.g. 6500) or vLLM version (0.11)',
+      'llama.cpp build number (e.g. 6500), vLLM version (0.11) or Ollama version (0.13)',
     )
     .addOption(
       new Option('--flash-attn <mode>', 'llama.cpp/Ollama flash attention').choices(['on', 'off']),

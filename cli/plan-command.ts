@@ -56,6 +56,26 @@ function deviceIds(options: PlanOptions): string[] | undefined {
     .filter(Boolean);
 }
 
+/** Engine options and the flags that set them. */
+const ENGINE_FLAGS = {
+  engineVersion: '--engine-version',
+  flashAttn: '--flash-attn',
+  ubatch: '--ubatch',
+  gpuUtil: '--gpu-util',
+  maxSeqs: '--max-seqs',
+  fitTarget: '--fit-target',
+} as const;
+
+type EngineOption = keyof typeof ENGINE_FLAGS;
+
+/** Refuses the options among `keys` that were given, naming only those flags. */
+function refuseFlags(options: PlanOptions, engine: EngineName, keys: readonly EngineOption[]) {
+  const given = keys.filter((key) => options[key] !== undefined).map((key) => ENGINE_FLAGS[key]);
+  if (given.length === 0) return;
+  const verb = given.length === 1 ? 'does' : 'do';
+  throw new CliError(`${given.join(' and ')} ${verb} not apply to --engine ${engine}`);
+}
+
 /**
  * Engine settings from the engine options, or undefined to let the planner choose the engine.
  * Options that do not apply to the chosen engine are errors, not silently dropped.
@@ -73,12 +93,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     return undefined;
   }
   const settings = engineDefaults(options.engine);
-  const misuse = (flag: string) =>
-    new CliError(`${flag} does not apply to --engine ${settings.engine}`);
   switch (settings.engine) {
     case 'llama.cpp': {
-      if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
-      if (options.maxSeqs !== undefined) throw misuse('--max-seqs');
+      refuseFlags(options, settings.engine, ['gpuUtil', 'maxSeqs']);
       if (options.fitTarget !== undefined) settings.fitTargetBytes = options.fitTarget * 2 ** 20;
       if (options.engineVersion !== undefined) {
         const build = Number(options.engineVersion.replace(/^b/, ''));
@@ -94,8 +111,7 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
       return settings;
     }
     case 'vllm': {
-      if (options.flashAttn || options.ubatch !== undefined) throw misuse('--flash-attn/--ubatch');
-      if (options.fitTarget !== undefined) throw misuse('--fit-target');
+      refuseFlags(options, settings.engine, ['flashAttn', 'ubatch', 'fitTarget']);
       if (options.maxSeqs !== undefined) settings.maxNumSeqs = options.maxSeqs;
       if (options.engineVersion !== undefined) {
         if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
@@ -109,18 +125,20 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
       return settings;
     }
     case 'ollama': {
-      if (options.engineVersion !== undefined || options.ubatch !== undefined) {
-        throw misuse('--engine-version/--ubatch');
-      }
-      if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
-      if (options.maxSeqs !== undefined || options.fitTarget !== undefined) {
-        throw misuse('--max-seqs/--fit-target');
+      refuseFlags(options, settings.engine, ['ubatch', 'gpuUtil', 'maxSeqs', 'fitTarget']);
+      if (options.engineVersion !== undefined) {
+        if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
+          throw new CliError(
+            `--engine-version for Ollama is a version such as 0.13, got "${options.engineVersion}"`,
+          );
+        }
+        settings.version = options.engineVersion;
       }
       if (options.flashAttn) settings.flashAttention = options.flashAttn === 'on';
       return settings;
     }
     case 'transformers.js':
-      if (tuned) throw misuse('engine tuning options');
+      refuseFlags(options, settings.engine, Object.keys(ENGINE_FLAGS) as EngineOption[]);
       return settings;
   }
 }

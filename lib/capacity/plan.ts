@@ -23,6 +23,7 @@ import { pipelineEngine } from './pipeline.ts';
 import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, WINDOW_IGNORED, llamaCppMlaForm } from './profiles/llamacpp.ts';
 import { ollamaKvDtypes } from './profiles/ollama.ts';
+import { loadsInlineVisionTower } from './profiles/ollama-versions.ts';
 import { vllmFloat32AutoDtype, vllmMaxModelLen, vllmMaxNumSeqs } from './profiles/vllm-limits.ts';
 import type { VllmContextLimit } from './profiles/vllm-limits.ts';
 import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
@@ -559,7 +560,7 @@ function bindEngine(
   weights: WeightBytes,
   settings: EngineSettings,
   kvDtypes: KvDtypes,
-  split: { gpus: number; parallelism: Parallelism },
+  split: { gpus: number; parallelism: Parallelism; visionBytes: number },
 ): PreparedEngine {
   if (split.parallelism === 'pipeline' && split.gpus > 1 && spec.layers.length > 0) {
     const whole = prepareEngine(settings, {
@@ -569,14 +570,17 @@ function bindEngine(
       kvDtypes,
       tensorParallel: 1,
     });
-    return pipelineEngine(whole, stageItems(spec, weights, settings.engine), split.gpus);
+    const items = stageItems(spec, weights, settings.engine);
+    items.weightsBytes[0] = (items.weightsBytes[0] ?? 0) + split.visionBytes;
+    return pipelineEngine(whole, items, split.gpus);
   }
   const ranks = split.parallelism === 'tensor' ? split.gpus : 1;
   const rank = splitWeights(weights, ranks);
   return prepareEngine(settings, {
     spec,
-    deviceWeightsBytes: rank.deviceBytes,
+    deviceWeightsBytes: rank.deviceBytes + split.visionBytes,
     deviceEmbeddingBytes: rank.deviceEmbeddingBytes,
+    hostEmbeddingBytes: weights.embeddingBytes,
     kvDtypes,
     tensorParallel: ranks,
     mxfp4Experts: weights.tensors.some((tensor) => tensor.type === 'mxfp4'),
@@ -606,6 +610,8 @@ export interface PreparedPlan {
   wholeCacheEngine: PreparedEngine | null;
   /** vLLM's derived max_model_len; null for other engines. */
   engineContextLimit: VllmContextLimit | null;
+  /** Vision-tower bytes Ollama loads from its blob that the GGUF weights leave out (else 0). */
+  inlineVisionBytes: number;
   /** Remarks from resolving the request (a KV type or dtype the engine changes). */
   notes: CapacityWarning[];
 }
@@ -628,9 +634,11 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
 
   const model = prepareModel(spec, scheme);
   const kvDtypes = { k: kv.kv, v: kv.kv, recurrent: recurrentDtype(engineSettings.engine) };
+  const inlineVisionBytes = ollamaVisionBytes(spec, scheme, model.weights, engineSettings);
   const engine = bindEngine(spec, model.weights, engineSettings, kvDtypes, {
     gpus,
     parallelism,
+    visionBytes: inlineVisionBytes,
   });
   const caches = engineCaches(spec, engineSettings);
   const notes = [loaded.warning, kv.warning].filter((note) => note !== null);
@@ -659,7 +667,34 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
         })
       : null,
     engineContextLimit: engineSettings.engine === 'vllm' ? vllmMaxModelLen(spec) : null,
-    notes,
+    inlineVisionBytes,
+    notes: inlineVisionBytes > 0 ? [...notes, inlineVisionNote(inlineVisionBytes)] : notes,
+  };
+}
+
+/**
+ * Bytes of the vision tower Ollama adds to the GPU: for gemma3, Qwen3-VL and Mistral 3 its
+ * blob holds the tower (`v.*` tensors) and the runner loads it, while a GGUF file type of
+ * llama.cpp leaves it to a separate mmproj file. Priced as the weights did (F16).
+ */
+function ollamaVisionBytes(
+  spec: ModelSpec,
+  scheme: WeightScheme,
+  weights: WeightBytes,
+  settings: EngineSettings,
+): number {
+  const inline = settings.engine === 'ollama' && loadsInlineVisionTower(spec.modelType);
+  return inline && scheme.kind === 'gguf' ? weights.byGroup.vision : 0;
+}
+
+function inlineVisionNote(visionBytes: number): CapacityWarning {
+  const mib = (visionBytes / 2 ** 20).toFixed(1);
+  return {
+    code: 'vision_tower_estimated',
+    message:
+      `vision tower (${mib} MiB in F16) counted on the first GPU: Ollama loads it from the ` +
+      'model blob; its vision graph buffer is not counted (an estimate)',
+    data: { counted: true, visionBytes },
   };
 }
 
@@ -810,11 +845,10 @@ function planWarnings(
   batch: number,
 ): CapacityWarning[] {
   const { spec } = prepared;
-  const warnings: CapacityWarning[] = [
-    ...spec.warnings,
-    ...prepared.model.weights.warnings,
-    ...prepared.notes,
-  ];
+  const weightWarnings = prepared.model.weights.warnings.filter(
+    (warning) => prepared.inlineVisionBytes === 0 || warning.code !== 'vision_tower_estimated',
+  );
+  const warnings: CapacityWarning[] = [...spec.warnings, ...weightWarnings, ...prepared.notes];
   const refusal = engineRefusal(prepared, contextTokens);
   if (refusal !== null) {
     warnings.push({
@@ -898,6 +932,7 @@ function speedWarnings(prepared: PreparedPlan): CapacityWarning[] {
       }
     }
   }
+  if (engine === 'vllm') warnings.push(...vllmSpeedNotes(prepared.devices));
   if (gpus > 1 && parallelism === 'tensor' && keepsLayersWhole(engine)) {
     warnings.push({
       code: 'estimate',
@@ -911,6 +946,28 @@ function speedWarnings(prepared: PreparedPlan): CapacityWarning[] {
 }
 
 /**
+ * Says, once per device class, that vLLM's speeds use constants fitted to llama.cpp rows: no
+ * published vLLM decode or prefill measurements are in cluster.md 4.2, and vLLM's CUDA graphs
+ * and tuned GEMMs usually make it faster than the llama.cpp figures suggest.
+ */
+function vllmSpeedNotes(devices: readonly DeviceSpec[]): CapacityWarning[] {
+  const kinds = [...new Set(devices.map((device) => device.kind))];
+  return kinds.map((kind) => {
+    const overheadMs = decodeConstants(kind).overheadSeconds * 1000;
+    const share = prefillEfficiency(kind) ?? prefillEfficiency('discrete-gpu') ?? 0.5;
+    return {
+      code: 'estimate',
+      message:
+        `vLLM speeds on ${kind} devices are estimates derived from llama.cpp measurements ` +
+        `(${overheadMs.toFixed(2)} ms per-token overhead, prefill at ` +
+        `${Math.round(share * 100)} % of peak FLOPs); vLLM's CUDA graphs and tuned GEMMs ` +
+        'usually decode and prefill faster',
+      data: { engine: 'vllm', kind, overheadMs, prefillShare: share },
+    };
+  });
+}
+
+/**
  * Plans one model on one or more device types. Throws `CapacityError` naming the field for
  * any invalid input; never returns NaN or a silent zero.
  */
@@ -921,11 +978,13 @@ export function plan(request: PlanRequest): PlanResult {
     contextCap(prepared) ?? DEFAULT_CONTEXT_TOKENS,
     DEFAULT_CONTEXT_TOKENS,
   );
-  const contextTokens = checkCount(
+  const askedContext = checkCount(
     request.contextTokens ?? defaultContext,
     'contextTokens',
     MAX_CONTEXT_SEARCH,
   );
+  const clamp = ollamaContextClamp(prepared, askedContext);
+  const contextTokens = clamp.tokens;
   const batch = checkCount(request.batch ?? 1, 'batch', MAX_CONCURRENCY_SEARCH);
   const price = request.priceUsdPerGpuHour;
 
@@ -962,7 +1021,35 @@ export function plan(request: PlanRequest): PlanResult {
       parts: memoryParts(deviceMemory, engine),
     },
     fit,
-    warnings: planWarnings(prepared, contextTokens, batch),
+    warnings: [...clamp.warnings, ...planWarnings(prepared, contextTokens, batch)],
+  };
+}
+
+/**
+ * The context Ollama really allocates: it lowers a num_ctx above the model's trained context
+ * to that context (llm/server.go, server/sched.go effectiveModelContext: "requested context
+ * size too large for model"), so the plan is sized there, with a note.
+ */
+function ollamaContextClamp(
+  prepared: PreparedPlan,
+  contextTokens: number,
+): { tokens: number; warnings: CapacityWarning[] } {
+  const trained = prepared.spec.maxPositionTokens;
+  if (prepared.engineSettings.engine !== 'ollama' || trained === null || contextTokens <= trained) {
+    return { tokens: contextTokens, warnings: [] };
+  }
+  return {
+    tokens: trained,
+    warnings: [
+      {
+        code: 'context_above_model_limit',
+        message:
+          `Ollama lowers num_ctx ${contextTokens} to the model's trained ${trained} tokens ` +
+          '("requested context size too large for model"); planned at ' +
+          trained,
+        data: { contextTokens, maxPositionTokens: trained, plannedTokens: trained },
+      },
+    ],
   };
 }
 

@@ -700,6 +700,13 @@ const ROW_SPLIT_NOTES: PartNotes = {
       'ggml-alloc peak of the ubatch graph over the layers on this device; the logits phase ' +
       'only on the last device (estimate, profiles/llamacpp.ts)',
   },
+  runtimeBytes: {
+    provenance: 'estimate',
+    source:
+      'llama.cpp allocates nothing else; the CUDA context (400 MiB, estimate) comes off the ' +
+      'budget; --fit keeps no margin under -sm row ("changing weight allocation for ' +
+      'LLAMA_SPLIT_MODE_ROW not implemented, abort", common_fit_params)',
+  },
 };
 
 /** One device of a row split: its layers bound, and whether it computes the output layer. */
@@ -746,7 +753,8 @@ function largestSized(sizes: readonly Sized[]): Sized {
  * `PreparedEngine`): every layer offloaded, the input embedding and the logits in host memory.
  * Over several GPUs with tensor parallelism (`-sm row`) each device keeps the whole caches of
  * its own layers (see llamacpp-layers.ts) and computes their graph, the last one also the
- * logits; the busiest device is the one whose caches and compute buffer are largest.
+ * logits; the busiest device is the one whose caches and compute buffer are largest. `--fit`
+ * gives up under `-sm row` with several devices, so no `--fit-target` margin is kept there.
  */
 export function prepareLlamaCpp(
   input: EngineModelInput,
@@ -765,6 +773,7 @@ export function prepareLlamaCpp(
       ? rowDevices(whole, input.tensorParallel, { k, v }, flash)
       : [{ bound: whole, withOutput: true }];
   const tiedCopy = spec.tiedEmbeddings ? input.deviceEmbeddingBytes : 0;
+  const fitSettings = { fitTargetBytes: devices.length > 1 ? 0 : settings.fitTargetBytes };
 
   return {
     notes: {
@@ -790,12 +799,12 @@ export function prepareLlamaCpp(
         computeBytes: busiest.computeBytes,
         outputBytes: 0,
         runtimeBytes: 0,
-        hostWeightsBytes: input.deviceEmbeddingBytes,
+        hostWeightsBytes: input.hostEmbeddingBytes ?? input.deviceEmbeddingBytes,
         hostOutputBytes: busiest.outputBytes,
       };
     },
     budgetBytes(usableBytes: number, vendor?: DeviceVendor): number {
-      return llamaCppBudgetBytes(usableBytes, settings, vendor);
+      return llamaCppBudgetBytes(usableBytes, fitSettings, vendor);
     },
   };
 }

@@ -47,7 +47,10 @@ export interface VllmSettings {
 /** Ollama settings that change memory (it runs llama.cpp underneath). */
 export interface OllamaSettings {
   engine: 'ollama';
-  flashAttention: boolean;
+  /** Ollama version as `major.minor`, e.g. `0.13`; flash attention and reserves key on it. */
+  version: string;
+  /** OLLAMA_FLASH_ATTENTION: true or false when set, null when unset (the release's default). */
+  flashAttention: boolean | null;
   /** `OLLAMA_GPU_OVERHEAD`, bytes reserved per GPU on top of the estimate. */
   gpuOverheadBytes: number;
 }
@@ -118,6 +121,12 @@ export interface EngineModelInput {
   deviceWeightsBytes: number;
   /** Bytes of the input embedding matrix on that device (llama.cpp keeps it in host memory). */
   deviceEmbeddingBytes: number;
+  /**
+   * Bytes of the input embedding the engine keeps in host memory when that differs from the
+   * device share: llama.cpp's row split divides the offloaded tensors but keeps the input
+   * embedding whole on the CPU.
+   */
+  hostEmbeddingBytes?: number;
   kvDtypes: KvDtypes;
   /** Tensor-parallel ranks the layers are split across (1 for a single device). */
   tensorParallel: number;

@@ -73,11 +73,10 @@ describe('quantized KV caches without flash attention', () => {
     expect(result.settings.kv).toBe('q8_0');
   });
 
-  it('follows Ollama: no flash attention for gemma2 or MLA models', () => {
-    expect(ollamaFlashAttention(OLLAMA_DEFAULTS, llama8b)).toBe(true);
-    expect(ollamaFlashAttention(OLLAMA_DEFAULTS, catalogueSpec('deepseek-ai/DeepSeek-V3'))).toBe(
-      false,
-    );
+  it('follows Ollama 0.13: no flash attention for MLA models on its own engine', () => {
+    const ollama013 = { ...OLLAMA_DEFAULTS, version: '0.13' };
+    expect(ollamaFlashAttention(ollama013, llama8b)).toBe(true);
+    expect(ollamaFlashAttention(ollama013, catalogueSpec('deepseek-ai/DeepSeek-V3'))).toBe(false);
   });
 });
 
@@ -114,14 +113,15 @@ describe('llama.cpp and Ollama reserves on NVIDIA', () => {
     expect(prepared.budgetBytes).toEqual([macUsable - 1024 * MIB]);
   });
 
-  it('takes the CUDA context off the Ollama budget (Ollama runs llama.cpp without --fit)', () => {
+  it('takes the CUDA context and the --fit margin off the current Ollama budget', () => {
     const prepared = preparePlan({
       model: llama8b,
       weights: 'Q4_K_M',
       engine: 'ollama',
       devices: ['rtx-4090'],
     });
-    expect(prepared.budgetBytes).toEqual([usable - 400 * MIB]);
+    // llama-server releases: usable - 400 MiB CUDA context - 1024 MiB --fit-target
+    expect(prepared.budgetBytes).toEqual([usable - 400 * MIB - 1024 * MIB]);
   });
 });
 
