@@ -24,6 +24,7 @@ export interface PlanOptions {
   ubatch?: number;
   gpuUtil?: number;
   maxSeqs?: number;
+  maxNumBatchedTokens?: number;
   fitTarget?: number;
   device?: string[];
   gpus: number;
@@ -67,6 +68,7 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     options.ubatch !== undefined ||
     options.gpuUtil !== undefined ||
     options.maxSeqs !== undefined ||
+    options.maxNumBatchedTokens !== undefined ||
     options.fitTarget !== undefined;
   if (!options.engine) {
     if (tuned) throw new CliError('engine options need --engine to say which engine they tune');
@@ -75,6 +77,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
   const settings = engineDefaults(options.engine);
   const misuse = (flag: string) =>
     new CliError(`${flag} does not apply to --engine ${settings.engine}`);
+  if (options.maxNumBatchedTokens !== undefined && settings.engine !== 'vllm') {
+    throw misuse('--max-num-batched-tokens');
+  }
   switch (settings.engine) {
     case 'llama.cpp': {
       if (options.gpuUtil !== undefined) throw misuse('--gpu-util');
@@ -97,6 +102,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
       if (options.flashAttn || options.ubatch !== undefined) throw misuse('--flash-attn/--ubatch');
       if (options.fitTarget !== undefined) throw misuse('--fit-target');
       if (options.maxSeqs !== undefined) settings.maxNumSeqs = options.maxSeqs;
+      if (options.maxNumBatchedTokens !== undefined) {
+        settings.maxNumBatchedTokens = options.maxNumBatchedTokens;
+      }
       if (options.engineVersion !== undefined) {
         if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
           throw new CliError(
