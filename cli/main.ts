@@ -57,6 +57,11 @@ function buildProgram(output: Output): Command {
       parsePositive('max-seqs'),
     )
     .option(
+      '--max-num-batched-tokens <tokens>',
+      'vLLM --max-num-batched-tokens (default 8192 on GPUs of 70 GiB or more but A100, else 2048)',
+      parsePositive('max-num-batched-tokens'),
+    )
+    .option(
       '--fit-target <mib>',
       'llama.cpp --fit-target, MiB kept free per device (default 1024; 0 for --fit off)',
       parseMebibytes,

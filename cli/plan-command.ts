@@ -24,6 +24,7 @@ export interface PlanOptions {
   ubatch?: number;
   gpuUtil?: number;
   maxSeqs?: number;
+  maxNumBatchedTokens?: number;
   fitTarget?: number;
   device?: string[];
   gpus: number;
@@ -64,6 +65,7 @@ const ENGINE_FLAGS = {
   gpuUtil: '--gpu-util',
   maxSeqs: '--max-seqs',
   fitTarget: '--fit-target',
+  maxNumBatchedTokens: '--max-num-batched-tokens',
 } as const;
 
 type EngineOption = keyof typeof ENGINE_FLAGS;
@@ -87,12 +89,16 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     options.ubatch !== undefined ||
     options.gpuUtil !== undefined ||
     options.maxSeqs !== undefined ||
+    options.maxNumBatchedTokens !== undefined ||
     options.fitTarget !== undefined;
   if (!options.engine) {
     if (tuned) throw new CliError('engine options need --engine to say which engine they tune');
     return undefined;
   }
   const settings = engineDefaults(options.engine);
+  if (settings.engine !== 'vllm') {
+    refuseFlags(options, settings.engine, ['maxNumBatchedTokens']);
+  }
   switch (settings.engine) {
     case 'llama.cpp': {
       refuseFlags(options, settings.engine, ['gpuUtil', 'maxSeqs']);
@@ -113,6 +119,9 @@ export function engineSettings(options: PlanOptions): EngineSettings | undefined
     case 'vllm': {
       refuseFlags(options, settings.engine, ['flashAttn', 'ubatch', 'fitTarget']);
       if (options.maxSeqs !== undefined) settings.maxNumSeqs = options.maxSeqs;
+      if (options.maxNumBatchedTokens !== undefined) {
+        settings.maxNumBatchedTokens = options.maxNumBatchedTokens;
+      }
       if (options.engineVersion !== undefined) {
         if (!/^\d+\.\d+(\.\d+)?$/.test(options.engineVersion)) {
           throw new CliError(

@@ -24,7 +24,14 @@ import { checkEngineLoads, defaultEngine } from './profiles/compatibility.ts';
 import { LLAMACPP_CURRENT_BUILD, WINDOW_IGNORED, llamaCppMlaForm } from './profiles/llamacpp.ts';
 import { ollamaKvDtypes } from './profiles/ollama.ts';
 import { loadsInlineVisionTower } from './profiles/ollama-versions.ts';
-import { vllmFloat32AutoDtype, vllmMaxModelLen, vllmMaxNumSeqs } from './profiles/vllm-limits.ts';
+import {
+  VLLM_DEFAULT_MAX_MODEL_LEN,
+  vllmFloat32AutoDtype,
+  vllmMaxModelLen,
+  vllmMaxNumBatchedTokens,
+  vllmMaxNumSeqs,
+} from './profiles/vllm-limits.ts';
+import { mxfp4ExpertPaddingByLayer } from './profiles/vllm.ts';
 import type { VllmContextLimit } from './profiles/vllm-limits.ts';
 import { checkEngineSplit, keepsLayersWhole } from './profiles/splits.ts';
 import type { Parallelism } from './profiles/splits.ts';
@@ -352,12 +359,25 @@ function stageItems(spec: ModelSpec, weights: WeightBytes, engine: EngineName): 
   const items = [...weights.perLayerBytes];
   const layerTotal = items.reduce((sum, bytes) => sum + bytes, 0);
   const outside = weights.residentBytes - layerTotal - weights.embeddingBytes - weights.headBytes;
+  if (engine === 'vllm' && hasMxfp4Experts(weights)) addMxfp4Padding(spec, items);
   const embeddingOnHost = keepsEmbeddingOnHost(engine);
   const last = items.length - 1;
   if (!embeddingOnHost) items[0] = (items[0] ?? 0) + weights.embeddingBytes;
   const tiedCopy = embeddingOnHost && spec.tiedEmbeddings ? weights.embeddingBytes : 0;
   items[last] = (items[last] ?? 0) + weights.headBytes + outside + tiedCopy;
   return { weightsBytes: items, caches: layerCaches(spec) };
+}
+
+function hasMxfp4Experts(weights: WeightBytes): boolean {
+  return weights.tensors.some((tensor) => tensor.type === 'mxfp4');
+}
+
+/** Adds to each layer's bytes the padding vLLM's MXFP4 MoE kernels give its experts. */
+function addMxfp4Padding(spec: ModelSpec, items: number[]): void {
+  for (const [layer, bytes] of mxfp4ExpertPaddingByLayer(spec, 1)) {
+    if (layer === null || layer >= items.length) continue;
+    items[layer] = (items[layer] ?? 0) + Math.round(bytes);
+  }
 }
 
 /** Bytes on the device (host-side parts excluded). */
@@ -560,8 +580,9 @@ function bindEngine(
   weights: WeightBytes,
   settings: EngineSettings,
   kvDtypes: KvDtypes,
-  split: { gpus: number; parallelism: Parallelism; visionBytes: number },
+  split: { gpus: number; parallelism: Parallelism; visionBytes: number; device: DeviceSpec },
 ): PreparedEngine {
+  const device = split.device;
   if (split.parallelism === 'pipeline' && split.gpus > 1 && spec.layers.length > 0) {
     const whole = prepareEngine(settings, {
       spec,
@@ -569,6 +590,7 @@ function bindEngine(
       deviceEmbeddingBytes: weights.embeddingBytes,
       kvDtypes,
       tensorParallel: 1,
+      device,
     });
     const items = stageItems(spec, weights, settings.engine);
     items.weightsBytes[0] = (items.weightsBytes[0] ?? 0) + split.visionBytes;
@@ -583,7 +605,32 @@ function bindEngine(
     hostEmbeddingBytes: weights.embeddingBytes,
     kvDtypes,
     tensorParallel: ranks,
-    mxfp4Experts: weights.tensors.some((tensor) => tensor.type === 'mxfp4'),
+    mxfp4Experts: hasMxfp4Experts(weights),
+    device,
+  });
+}
+
+/**
+ * The engine per device type: vLLM's batch defaults (max_num_seqs, max_num_batched_tokens)
+ * depend on the GPU, so devices that resolve them alike share one binding.
+ */
+function bindPerDevice(
+  devices: readonly DeviceSpec[],
+  bind: (device: DeviceSpec) => PreparedEngine,
+  settings: EngineSettings,
+): PreparedEngine[] {
+  const byKey = new Map<string, PreparedEngine>();
+  return devices.map((device) => {
+    const key =
+      settings.engine === 'vllm'
+        ? `${vllmMaxNumSeqs(settings, device)}:${vllmMaxNumBatchedTokens(settings, device, 1)}`
+        : '';
+    let engine = byKey.get(key);
+    if (!engine) {
+      engine = bind(device);
+      byKey.set(key, engine);
+    }
+    return engine;
   });
 }
 
@@ -596,7 +643,10 @@ export interface PreparedPlan {
   gpus: number;
   parallelism: Parallelism;
   model: PreparedModel;
+  /** The engine on the first device (`engines[0]`), for figures that name no device. */
   engine: PreparedEngine;
+  /** The engine bound to each device type, in `devices` order. */
+  engines: PreparedEngine[];
   devices: DeviceSpec[];
   /** Bytes each device type offers the engine (its budget), in `devices` order. */
   budgetBytes: number[];
@@ -608,7 +658,7 @@ export interface PreparedPlan {
    * ranks divide or replicate heads (vLLM's tensor parallelism) or there is one device.
    */
   wholeCacheEngine: PreparedEngine | null;
-  /** vLLM's derived max_model_len; null for other engines. */
+  /** vLLM's derived max_model_len; null for other engines and configs that state none. */
   engineContextLimit: VllmContextLimit | null;
   /** Vision-tower bytes Ollama loads from its blob that the GGUF weights leave out (else 0). */
   inlineVisionBytes: number;
@@ -635,11 +685,18 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
   const model = prepareModel(spec, scheme);
   const kvDtypes = { k: kv.kv, v: kv.kv, recurrent: recurrentDtype(engineSettings.engine) };
   const inlineVisionBytes = ollamaVisionBytes(spec, scheme, model.weights, engineSettings);
-  const engine = bindEngine(spec, model.weights, engineSettings, kvDtypes, {
-    gpus,
-    parallelism,
-    visionBytes: inlineVisionBytes,
-  });
+  const engines = bindPerDevice(
+    devices,
+    (device) =>
+      bindEngine(spec, model.weights, engineSettings, kvDtypes, {
+        gpus,
+        parallelism,
+        visionBytes: inlineVisionBytes,
+        device,
+      }),
+    engineSettings,
+  );
+  const engine = engines[0] as PreparedEngine;
   const caches = engineCaches(spec, engineSettings);
   const notes = [loaded.warning, kv.warning].filter((note) => note !== null);
 
@@ -652,6 +709,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
     parallelism,
     model,
     engine,
+    engines,
     devices,
     budgetBytes: devices.map((device) =>
       engine.budgetBytes(usableMemoryBytes(device), device.vendor),
@@ -664,6 +722,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
           deviceEmbeddingBytes: 0,
           kvDtypes,
           tensorParallel: 1,
+          ...(devices[0] ? { device: devices[0] } : {}),
         })
       : null,
     engineContextLimit: engineSettings.engine === 'vllm' ? vllmMaxModelLen(spec) : null,
@@ -725,7 +784,21 @@ export function totalCacheBytes(prepared: PreparedPlan, contextTokens: number, b
  * model's cache once where each layer's cache sits whole on one device.
  */
 export function kvReadBytesPerToken(prepared: PreparedPlan, contextTokens: number): number {
-  return totalCacheBytes(prepared, contextTokens, 1);
+  const engine = prepared.wholeCacheEngine ?? prepared.engine;
+  if (engine.kvReadBytesAt === undefined) return totalCacheBytes(prepared, contextTokens, 1);
+  const copies = prepared.wholeCacheEngine === null ? prepared.gpus : 1;
+  return engine.kvReadBytesAt(contextTokens) * copies;
+}
+
+/**
+ * Sequences the engine runs at once on device `index`: vLLM runs at most `--max-num-seqs`
+ * and queues the rest, so memory, speed and cost count only those.
+ */
+export function runningSequences(prepared: PreparedPlan, index: number, batch: number): number {
+  const settings = prepared.engineSettings;
+  const device = prepared.devices[index];
+  if (settings.engine !== 'vllm' || device === undefined) return batch;
+  return Math.min(batch, vllmMaxNumSeqs(settings, device));
 }
 
 function fitOnDevice(
@@ -735,10 +808,12 @@ function fitOnDevice(
   batch: number,
   price: number | undefined,
 ): DeviceFit {
-  const { engine, spec, gpus, parallelism } = prepared;
+  const { spec, gpus, parallelism } = prepared;
+  const engine = prepared.engines[index] ?? prepared.engine;
   const device = prepared.devices[index] as DeviceSpec;
   const budget = prepared.budgetBytes[index] ?? 0;
-  const perDeviceBytes = deviceBytesAt(prepared, contextTokens, batch);
+  const running = runningSequences(prepared, index, batch);
+  const perDeviceBytes = deviceTotalBytes(engine.memoryAt(contextTokens, running));
   const speed = estimateSpeed({
     spec,
     prepared: prepared.model,
@@ -747,7 +822,7 @@ function fitOnDevice(
     gpus,
     parallelism,
     contextTokens,
-    batch,
+    batch: running,
     engine: prepared.engineSettings.engine,
   });
   let cost: DeviceFit['cost'] = null;
@@ -760,7 +835,7 @@ function fitOnDevice(
     cost = { perHourUsd: estimate.hourlyUsd, perMillionTokensUsd: estimate.usdPerMillionTokens };
   }
   const refusal = engineRefusal(prepared, contextTokens);
-  const concurrency = concurrencyOn(prepared, device, budget, contextTokens);
+  const concurrency = concurrencyOn(prepared, index, budget, contextTokens);
   return {
     device: device.id,
     name: device.name,
@@ -770,7 +845,7 @@ function fitOnDevice(
     perDeviceBytes,
     fits: refusal === null && perDeviceBytes <= budget,
     marginBytes: budget - perDeviceBytes,
-    maxContext: maxContextTokens(engine, budget, batch, contextCap(prepared)),
+    maxContext: maxContextTokens(engine, budget, running, contextCap(prepared)),
     maxConcurrency: concurrency.sequences,
     maxConcurrencyLimitedBy: concurrency.limitedBy,
     refusal,
@@ -807,13 +882,17 @@ function engineRefusal(prepared: PreparedPlan, contextTokens: number): string | 
 /** Most sequences on one device: memory's answer, capped by vLLM's `--max-num-seqs`. */
 function concurrencyOn(
   prepared: PreparedPlan,
-  device: DeviceSpec,
+  index: number,
   budget: number,
   contextTokens: number,
 ): { sequences: number; limitedBy: DeviceFit['maxConcurrencyLimitedBy'] } {
-  const byMemory = maxConcurrency(prepared.engine, budget, contextTokens);
+  const engine = prepared.engines[index] ?? prepared.engine;
+  const byMemory = maxConcurrency(engine, budget, contextTokens);
   const settings = prepared.engineSettings;
-  if (settings.engine !== 'vllm') return { sequences: byMemory, limitedBy: 'memory' };
+  const device = prepared.devices[index];
+  if (settings.engine !== 'vllm' || device === undefined) {
+    return { sequences: byMemory, limitedBy: 'memory' };
+  }
   const cap = vllmMaxNumSeqs(settings, device);
   return byMemory > cap
     ? { sequences: cap, limitedBy: 'max_num_seqs' }
@@ -975,7 +1054,7 @@ export function plan(request: PlanRequest): PlanResult {
   const prepared = preparePlan(request);
   const { spec, gpus, engine } = prepared;
   const defaultContext = Math.min(
-    contextCap(prepared) ?? DEFAULT_CONTEXT_TOKENS,
+    contextCap(prepared) ?? unstatedLengthContext(prepared),
     DEFAULT_CONTEXT_TOKENS,
   );
   const askedContext = checkCount(
@@ -988,7 +1067,8 @@ export function plan(request: PlanRequest): PlanResult {
   const batch = checkCount(request.batch ?? 1, 'batch', MAX_CONCURRENCY_SEARCH);
   const price = request.priceUsdPerGpuHour;
 
-  const deviceMemory = engine.memoryAt(contextTokens, batch);
+  const running = runningSequences(prepared, 0, batch);
+  const deviceMemory = engine.memoryAt(contextTokens, running);
   const perDeviceBytes = deviceTotalBytes(deviceMemory);
   const fit = prepared.devices.map((_, index) =>
     fitOnDevice(prepared, index, contextTokens, batch, price),
@@ -1013,7 +1093,7 @@ export function plan(request: PlanRequest): PlanResult {
     },
     memory: {
       weightsBytes: prepared.model.weights.residentBytes,
-      kvBytes: totalCacheBytes(prepared, contextTokens, batch),
+      kvBytes: totalCacheBytes(prepared, contextTokens, running),
       activationBytes: (deviceMemory.computeBytes + deviceMemory.outputBytes) * gpus,
       overheadBytes: deviceMemory.runtimeBytes * gpus,
       totalBytes: perDeviceBytes * gpus,
@@ -1051,6 +1131,17 @@ function ollamaContextClamp(
       },
     ],
   };
+}
+
+/**
+ * The context planned when a request names none and no length is known: vLLM's 2048 for a
+ * config that states no length, the planner's default elsewhere.
+ */
+function unstatedLengthContext(prepared: PreparedPlan): number {
+  const vllm = prepared.engineSettings.engine === 'vllm';
+  return vllm && prepared.engineContextLimit === null
+    ? VLLM_DEFAULT_MAX_MODEL_LEN
+    : DEFAULT_CONTEXT_TOKENS;
 }
 
 /** Recurrent state type per engine: llama.cpp keeps it in f32, vLLM in the model's dtype. */

@@ -34,24 +34,24 @@ export const AMD_DEVICES: readonly DeviceSpec[] = [
   },
   {
     id: 'mi250x',
-    name: 'AMD Instinct MI250X',
-    aliases: ['MI250X', 'Instinct MI250X'],
+    name: 'AMD Instinct MI250X (one GCD)',
+    aliases: ['MI250X', 'Instinct MI250X', 'AMD Instinct MI250X'],
     vendor: 'amd',
     kind: 'datacenter-gpu',
-    memoryBytes: 128 * GIB_BYTES,
+    memoryBytes: 64 * GIB_BYTES,
     usableMemoryShare: 1,
-    bandwidthGBs: 3276.8,
-    fp16Tflops: 383,
+    bandwidthGBs: 1638.4,
+    fp16Tflops: 191.5,
     interconnect: {
       kind: 'infinity-fabric',
-      generation: '8 links x 100 GB/s (4 OAM modules per node)',
-      bandwidthGBs: 800,
-      domainGpus: 4,
+      generation: "Infinity Fabric, half of the module's 8 links x 100 GB/s per GCD",
+      bandwidthGBs: 400,
+      domainGpus: 8,
     },
     source:
-      '128 GiB HBM2e physical [D]; 3276.8 GB/s, FP16 383 dense, 8 Infinity Fabric links ' +
-      '(AMD MI250X spec page) [V]; ROCm shows the module as two GCDs of 64 GiB and half the ' +
-      'bandwidth each',
+      'one of the two GCDs ROCm exposes per MI250X module, each its own device: 64 GiB of the ' +
+      "module's 128 GiB HBM2e [D], half its 3276.8 GB/s and FP16 383 dense, half its 8 " +
+      'Infinity Fabric links; 4 modules (8 GCDs) per node (AMD MI250X spec page) [V]',
   },
   {
     id: 'mi300x',

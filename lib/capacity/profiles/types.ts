@@ -1,6 +1,6 @@
 // Shared shapes of engine memory profiles: the settings each engine takes and what it allocates.
 
-import type { DeviceVendor } from '../devices/types.ts';
+import type { DeviceSpec, DeviceVendor } from '../devices/types.ts';
 import type { KvDtypes } from '../kv.ts';
 import type { ModelSpec } from '../spec.ts';
 
@@ -33,8 +33,11 @@ export interface VllmSettings {
   gpuMemoryUtilization: number;
   /** Tokens per KV block (`--block-size`). */
   blockTokens: number;
-  /** Tokens scheduled per step (`--max-num-batched-tokens`). */
-  maxNumBatchedTokens: number;
+  /**
+   * Tokens scheduled per step (`--max-num-batched-tokens`); null for vLLM's own default, which
+   * depends on the GPU (see `vllmMaxNumBatchedTokens`).
+   */
+  maxNumBatchedTokens: number | null;
   /**
    * Sequences scheduled at once (`--max-num-seqs`); null for vLLM's own default, which
    * depends on the GPU (see `vllmMaxNumSeqs`).
@@ -112,6 +115,12 @@ export interface PreparedEngine {
    * for NVIDIA devices under llama.cpp, the CUDA context).
    */
   budgetBytes(usableBytes: number, vendor?: DeviceVendor): number;
+  /**
+   * Cache bytes one sequence of `contextTokens` reads per decode step on this device, where
+   * that differs from what it holds (vLLM holds window - 1 + max_num_batched_tokens tokens per
+   * sliding layer but attends to the window); absent: it reads what it holds.
+   */
+  kvReadBytesAt?(contextTokens: number): number;
 }
 
 /** What every engine profile is prepared from: one model at one weight scheme and split. */
@@ -132,4 +141,6 @@ export interface EngineModelInput {
   tensorParallel: number;
   /** Whether the routed experts are stored as MXFP4 (gpt-oss), whose MoE kernels pad them. */
   mxfp4Experts?: boolean;
+  /** The device type, for engine defaults that depend on it (vLLM's batch limits). */
+  device?: DeviceSpec;
 }

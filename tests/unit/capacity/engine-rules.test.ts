@@ -133,10 +133,17 @@ describe("vLLM's derived max_model_len", () => {
     });
   });
 
-  it('falls back to 2048 when the config states no length (Mamba)', () => {
-    expect(vllmMaxModelLen(catalogueSpec('state-spaces/mamba-2.8b-hf'))).toEqual({
-      tokens: VLLM_DEFAULT_MAX_MODEL_LEN,
-      derivedFrom: 'default',
+  it('derives no length when neither the config nor its class states one (Mamba)', () => {
+    const mamba = catalogueSpec('state-spaces/mamba-2.8b-hf');
+    expect(vllmMaxModelLen(mamba)).toBeNull();
+    const planned = plan({ model: mamba, engine: 'vllm' }).settings.contextTokens;
+    expect(planned).toBe(VLLM_DEFAULT_MAX_MODEL_LEN); // vLLM's 2048 when no --max-model-len
+  });
+
+  it("takes the config class's default when config.json leaves the key out (Falcon)", () => {
+    expect(vllmMaxModelLen(catalogueSpec('tiiuae/falcon-7b'))).toEqual({
+      tokens: 2048, // FalconConfig max_position_embeddings default
+      derivedFrom: 'max_position_embeddings (config default)',
     });
   });
 
@@ -145,11 +152,11 @@ describe("vLLM's derived max_model_len", () => {
       max_position_embeddings: 4096,
       rope_scaling: { rope_type: 'linear', factor: 4 },
     });
-    expect(vllmMaxModelLen(linear).tokens).toBe(16_384); // 4096 x 4
+    expect(vllmMaxModelLen(linear)?.tokens).toBe(16_384); // 4096 x 4
     const llama3 = configWith('meta-llama/Llama-3.1-8B', {
       rope_scaling: { rope_type: 'llama3', factor: 8, original_max_position_embeddings: 8192 },
     });
-    expect(vllmMaxModelLen(llama3).tokens).toBe(131_072); // max_position_embeddings as is
+    expect(vllmMaxModelLen(llama3)?.tokens).toBe(131_072); // max_position_embeddings as is
   });
 
   it('scales yarn from original_max_position_embeddings', () => {

@@ -35,8 +35,10 @@ describe('plan: vLLM KV blocks', () => {
       weights: 'mxfp4',
       engine: 'vllm',
       contextTokens: 32768,
+      devices: ['h100-sxm'],
     });
     const row = 12 * 2 * 8 * 64 * 2; // 12 layers of each kind x K+V x 8 kv heads x 64 x f16
+    // max_num_batched_tokens defaults to 8192 on an H100 (80 GiB, not an A100)
     const slidingTokens = (Math.ceil((128 - 1 + 8192) / 16) + 1) * 16; // 8,336
     expect(result.memory.kvBytes).toBe(32768 * row + slidingTokens * row);
     expect(result.kv.bytesPerToken).toBe(2 * row); // 49,152 within the window
@@ -201,10 +203,18 @@ describe('plan: engines and splits', () => {
     expect(result.fit[0]!.maxContext?.limitedBy).toBe('search_limit');
   });
 
-  it('caps Mamba under vLLM at the 2048 tokens vLLM derives for a config with no length', () => {
+  it('plans Mamba under vLLM at 2048 tokens by default and any --max-model-len given', () => {
     const mamba = catalogueSpec('state-spaces/mamba-2.8b-hf');
-    const result = plan({ model: mamba, engine: 'vllm' });
-    expect(result.fit[0]!.maxContext).toEqual({ tokens: 2048, limitedBy: 'model' });
+    expect(plan({ model: mamba, engine: 'vllm' }).settings.contextTokens).toBe(2048);
+    const asked = plan({
+      model: mamba,
+      engine: 'vllm',
+      contextTokens: 4096,
+      devices: ['h100-sxm'],
+    });
+    expect(asked.fit[0]!.refusal).toBeNull();
+    expect(asked.fit[0]!.fits).toBe(true);
+    expect(asked.fit[0]!.maxContext?.limitedBy).not.toBe('model');
   });
 
   it('reports MLA bytes per token in the form the engine stores', () => {
