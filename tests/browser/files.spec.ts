@@ -15,6 +15,8 @@ test('an exported notebook file imports back with the same cells', async ({ page
   await page.goto('/');
   await page.getByTestId('import-file').setInputFiles(file);
   await page.waitForURL(/\/notebook\/\?id=/);
+  // The saved notebook loads from IndexedDB after the page: wait for its cells, then their runs.
+  await expect(page.getByTestId('cell')).toHaveCount(kinds.length);
   await settle(page);
   expect(await page.$$eval('[data-testid=cell]', (c) => c.map((e) => e.dataset.kind))).toEqual(
     kinds,

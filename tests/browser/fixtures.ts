@@ -28,6 +28,8 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** Waits until no cell is queued or running and returns the page's cell states. */
 export async function settle(page: Page): Promise<string[]> {
+  // A saved notebook opens from IndexedDB after the page itself: its title shows once it has.
+  await page.getByTestId('notebook-title').waitFor({ timeout: 60_000 });
   await expect
     .poll(
       async () =>
