@@ -1,6 +1,6 @@
 // Share links: a whole notebook in a URL fragment, deflated, base64url, versioned and checksummed.
 
-import { deflateSync, inflateSync, strFromU8, strToU8 } from 'fflate';
+import { deflateSync, Inflate, strFromU8, strToU8 } from 'fflate';
 import type { Notebook } from './model.ts';
 import { NotebookFormatError, parseNotebook } from './validate.ts';
 
@@ -8,7 +8,8 @@ import { NotebookFormatError, parseNotebook } from './validate.ts';
 export const SHARE_VERSION = 1;
 
 /** Why a share fragment could not be opened. */
-export type ShareErrorCode = 'not_a_share' | 'unsupported_version' | 'corrupt' | 'invalid';
+export type ShareErrorCode =
+  'not_a_share' | 'unsupported_version' | 'corrupt' | 'too_large' | 'invalid';
 
 /** A share fragment that cannot be opened; `code` says why, the message says it for people. */
 export class ShareError extends Error {
@@ -106,11 +107,57 @@ export function isShareFragment(fragment: string): boolean {
   return /^#?nb\d+\./.test(fragment);
 }
 
+/**
+ * Most bytes a share may unpack to: a link of MAX_SHARE_LINK_CHARS holds at most 1.5 MB of
+ * deflated data, and notebook JSON deflates about tenfold, so 16 MiB leaves room for any real
+ * notebook while a crafted link (deflate reaches about 1,000:1) cannot freeze the tab.
+ */
+export const MAX_SHARE_UNPACKED_BYTES = 16 * 2 ** 20;
+
+/** Compressed bytes fed to the inflater per step; one step unpacks at most about 1 MiB. */
+const INFLATE_STEP_BYTES = 1024;
+
+class TooLargeSignal extends Error {}
+
+/** Inflates `data`, stopping as soon as the output passes `maxBytes`. */
+function inflateCapped(data: Uint8Array, maxBytes: number): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let unpackedBytes = 0;
+  const inflater = new Inflate((chunk) => {
+    unpackedBytes += chunk.length;
+    if (unpackedBytes > maxBytes) throw new TooLargeSignal();
+    chunks.push(chunk);
+  });
+
+  let at = 0;
+  do {
+    const end = Math.min(at + INFLATE_STEP_BYTES, data.length);
+    inflater.push(data.subarray(at, end), end === data.length);
+    at = end;
+  } while (at < data.length);
+
+  const out = new Uint8Array(unpackedBytes);
+  let offset = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return out;
+}
+
 function inflateChecked(data: Uint8Array, checksum: string): string {
   let bytes: Uint8Array;
   try {
-    bytes = inflateSync(data);
-  } catch {
+    bytes = inflateCapped(data, MAX_SHARE_UNPACKED_BYTES);
+  } catch (error) {
+    if (error instanceof TooLargeSignal) {
+      const limitMiB = MAX_SHARE_UNPACKED_BYTES / 2 ** 20;
+      throw new ShareError(
+        'too_large',
+        `The link unpacks to more than ${limitMiB} MiB, more than any notebook a link can ` +
+          'carry; it was not opened.',
+      );
+    }
     throw new ShareError('corrupt', 'The link is damaged or cut short: it cannot be unpacked.');
   }
   if (crc32(bytes).toString(16).padStart(8, '0') !== checksum) {
@@ -136,10 +183,17 @@ export function decodeShare(fragment: string, id: string, nowMs: number = Date.n
     throw new ShareError('not_a_share', 'The link holds no notebook.');
   }
   const [, version, checksum = '', body = ''] = match;
-  if (Number(version) !== SHARE_VERSION) {
+  if (Number(version) > SHARE_VERSION) {
     throw new ShareError(
       'unsupported_version',
       `The link was made by a newer hwLedger (format ${version}); this one reads format ${SHARE_VERSION}.`,
+    );
+  }
+  if (Number(version) !== SHARE_VERSION) {
+    throw new ShareError(
+      'unsupported_version',
+      `The link uses share format ${version}, which no hwLedger writes; this one reads ` +
+        `format ${SHARE_VERSION}.`,
     );
   }
   const json = inflateChecked(fromBase64Url(body), checksum);

@@ -8,6 +8,7 @@ import {
   encodeShare,
   fromBase64Url,
   isShareFragment,
+  MAX_SHARE_UNPACKED_BYTES,
   ShareError,
   toBase64Url,
 } from '../../../lib/notebook/share.ts';
@@ -66,6 +67,47 @@ describe('share links', () => {
     expect(codeOf(() => decodeShare(encodeShare(sample()).replace(/^nb1/, 'nb9'), 'x'))).toBe(
       'unsupported_version',
     );
+  });
+
+  it('says a format-0 link is not one hwLedger writes, not that it is newer', () => {
+    const zero = encodeShare(sample()).replace(/^nb1/, 'nb0');
+    expect(codeOf(() => decodeShare(zero, 'x'))).toBe('unsupported_version');
+    expect(() => decodeShare(zero, 'x')).toThrow(
+      'The link uses share format 0, which no hwLedger writes; this one reads format 1.',
+    );
+    expect(() => decodeShare(encodeShare(sample()).replace(/^nb1/, 'nb9'), 'x')).toThrow(
+      'The link was made by a newer hwLedger (format 9); this one reads format 1.',
+    );
+  });
+
+  it('refuses a decompression bomb fast, before the checksum, with a clear message', () => {
+    // 64 MiB of spaces (4x the cap) deflates to about 65 KB: a short link, a huge output.
+    const spaces = new Uint8Array(64 * 2 ** 20).fill(32);
+    const bomb = deflateSync(spaces, { level: 9 });
+    const fragment = `nb1.00000000.${toBase64Url(bomb)}`;
+    expect(bomb.length).toBeLessThan(100_000);
+
+    const startedMs = performance.now();
+    expect(codeOf(() => decodeShare(fragment, 'x'))).toBe('too_large');
+    expect(() => decodeShare(fragment, 'x')).toThrow(
+      'The link unpacks to more than 16 MiB, more than any notebook a link can carry; ' +
+        'it was not opened.',
+    );
+    expect(performance.now() - startedMs).toBeLessThan(1000);
+  });
+
+  it('still opens a notebook that unpacks to just under the cap', () => {
+    // 84 cells x 195,000 characters = 16,380,000 bytes, 397,216 under 16 MiB (16,777,216).
+    const filler = 'x'.repeat(195_000);
+    const cells = Array.from({ length: 84 }, (_, i) => ({
+      id: `c${i}`,
+      kind: 'markdown' as const,
+      source: filler,
+    }));
+    const back = decodeShare(encodeShare(newNotebook('Big', cells)), 'local', 5);
+    expect(back.cells).toHaveLength(84);
+    expect(back.cells[83]).toEqual({ id: 'c83', kind: 'markdown', source: filler });
+    expect(84 * 195_000).toBeLessThan(MAX_SHARE_UNPACKED_BYTES);
   });
 
   it('rejects a valid payload that is not a notebook and names the field', () => {
