@@ -18,6 +18,7 @@ import {
   takeNotebook,
   type DeletedNotebook,
 } from './_lib/db.ts';
+import { useUndoKey } from './_lib/undo-key.ts';
 import { UndoToast } from './_components/UndoToast.tsx';
 
 type Summary = Awaited<ReturnType<typeof listNotebooks>>[number];
@@ -120,6 +121,7 @@ export default function Home() {
   };
 
   const lastDeletion = deletions.at(-1);
+  useUndoKey(() => void undo(), lastDeletion !== undefined);
 
   return (
     <div className="home">

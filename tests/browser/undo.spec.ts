@@ -34,6 +34,29 @@ test('a notebook deleted on the home page comes back in its place with Undo', as
   await expect(page.locator('.markdown')).toHaveText('newer text');
 });
 
+test('Ctrl+Z on the home page brings back the last deleted notebook', async ({ page }) => {
+  await newNamedNotebook(page, 'Kept', 'kept text');
+  await newNamedNotebook(page, 'Gone', 'gone text');
+  await page.goto('/');
+  const list = page.getByTestId('saved-notebooks').getByRole('listitem');
+  await expect(list).toHaveText([/^Gone 1 cell/, /^Kept 1 cell/]);
+
+  await page.getByRole('button', { name: 'delete Gone' }).click();
+  await expect(list).toHaveText([/^Kept/]);
+  await page.getByRole('button', { name: 'delete Kept' }).click();
+  await expect(page.getByText('None yet')).toBeVisible();
+
+  await page.keyboard.press('Control+z');
+  await expect(list).toHaveText([/^Kept 1 cell/]);
+  await expect(page.getByTestId('undo-message')).toHaveText('Deleted “Gone”.');
+  await page.keyboard.press('Control+z');
+  await expect(list).toHaveText([/^Gone 1 cell/, /^Kept 1 cell/]);
+  await expect(page.getByTestId('undo-toast')).toHaveCount(0);
+
+  await page.getByRole('link', { name: 'Gone' }).click();
+  await expect(page.locator('.markdown')).toHaveText('gone text');
+});
+
 test('two deletions are undone newest first', async ({ page }) => {
   await newNamedNotebook(page, 'One', 'a');
   await newNamedNotebook(page, 'Two', 'b');
