@@ -2,7 +2,8 @@
 /* global self, caches, Response */
 //
 // On install it caches every file listed in /precache.json (written by scripts/start.mjs);
-// pages are served network-first (fresh when online), everything else cache-first.
+// pages are served network-first (fresh when online, the cached 404 page for unknown paths
+// offline), everything else cache-first (falling back offline to the same file without its query).
 
 const CACHE = 'hwledger-v1';
 
@@ -43,8 +44,15 @@ async function networkFirst(request) {
     const cached =
       (await cache.match(request, { ignoreSearch: true })) ??
       (await cache.match(url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`));
-    return cached ?? Response.error();
+    return cached ?? (await notFoundPage(cache));
   }
+}
+
+/** The app's own 404 page from the cache, for an unknown path opened offline. */
+async function notFoundPage(cache) {
+  const page = (await cache.match('/404.html')) ?? (await cache.match('/404/'));
+  if (!page) return Response.error();
+  return new Response(page.body, { status: 404, statusText: 'Not Found', headers: page.headers });
 }
 
 /**
@@ -65,7 +73,15 @@ async function cacheFirst(request) {
   const worker = request.destination === 'worker' || request.destination === 'sharedworker';
   const cached = await cache.match(request);
   if (cached) return worker ? detached(cached) : cached;
-  const response = await fetch(request);
+  let response;
+  try {
+    response = await fetch(request);
+  } catch (error) {
+    // Offline: a file asked for with a version query (the icon's `?icon.…`) is the cached file.
+    const sameFile = await cache.match(request, { ignoreSearch: true });
+    if (!sameFile) throw error;
+    return worker ? detached(sameFile) : sameFile;
+  }
   if (response.ok) await cache.put(request, response.clone());
   return worker ? detached(response) : response;
 }
