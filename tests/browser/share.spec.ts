@@ -1,5 +1,7 @@
 // Share links: exact round trip in a fresh browser, no code runs until asked, tamper detection.
 import type { Browser, BrowserContext } from '@playwright/test';
+import { deflateSync } from 'fflate';
+import { toBase64Url } from '../../lib/notebook/share.ts';
 import { expect, guardContext, screenshot, settle, test } from './fixtures.ts';
 
 async function freshContext(browser: Browser, offHost: string[], baseURL: string) {
@@ -78,6 +80,28 @@ test('a tampered or truncated link shows a clear message and changes no saved no
   await page.goto('/');
   await expect(page.getByTestId('saved-notebooks').getByRole('listitem')).toHaveCount(1);
   await expect(page.getByTestId('saved-notebooks')).toContainText('Keep me');
+});
+
+test('a decompression-bomb link is refused at once with a clear message', async ({ page }) => {
+  // 512 MiB of spaces deflates to about 0.5 MB: a link under the 2,000,000-character cap.
+  const bomb = deflateSync(new Uint8Array(512 * 2 ** 20).fill(32), { level: 9 });
+  const fragment = `nb1.00000000.${toBase64Url(bomb)}`;
+  expect(fragment.length).toBeLessThan(2_000_000);
+
+  await page.goto('/');
+  const startedMs = Date.now();
+  await page.goto(`/notebook/#${fragment}`);
+  await expect(page.getByTestId('open-error')).toContainText(
+    'The link unpacks to more than 16 MiB, more than any notebook a link can carry; it was ' +
+      'not opened. No saved notebook was changed.',
+  );
+  expect(Date.now() - startedMs).toBeLessThan(8_000);
+
+  await page.goto('/');
+  await page.goto('/notebook/#nb0.00000000.AAAA');
+  await expect(page.getByTestId('open-error')).toContainText(
+    'The link uses share format 0, which no hwLedger writes; this one reads format 1.',
+  );
 });
 
 test('a shared notebook saved without running its code still holds its code after a reload', async ({
