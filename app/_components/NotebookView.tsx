@@ -20,11 +20,12 @@ import {
 } from '../../lib/notebook/model.ts';
 import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
 import { cellLabel } from '../../lib/notebook/wording.ts';
+import { codeRunDidNotFinish, recordCodeRunning } from '../_lib/crash-guard.ts';
 import { loadNotebook, type StoredNotebook } from '../_lib/db.ts';
 import { openEditorGate, useEditorGate, whenEditorGateOpens } from '../_lib/editor-gate.ts';
 import type { SaveState } from '../_lib/notebook-saver.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
-import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
+import { CRASH_HELD_MESSAGE, HELD_MESSAGE, NotebookRunner, type CellRun } from '../_lib/runner.ts';
 import { SandboxHost } from '../_lib/sandbox-host.ts';
 import { hubBaseSetting, useHubBase } from '../_lib/settings.ts';
 import { useCatalogue } from '../_lib/use-catalogue.ts';
@@ -85,13 +86,24 @@ async function loadSandboxRuntime(): Promise<string> {
   return (await import('../_lib/sandbox-runtime-source.ts')).SANDBOX_RUNTIME;
 }
 
-function useRunner(notebook: Notebook, codeTrusted: boolean) {
+/**
+ * The notebook's runner. While a code cell of a saved notebook runs, localStorage says so
+ * (`recordRun`), so that a tab that dies mid-run opens next time with its code held.
+ */
+function useRunner(
+  notebook: Notebook,
+  codeTrusted: boolean,
+  crashHeld: boolean,
+  recordRun: (running: boolean) => void,
+) {
   const ref = useRef<NotebookRunner | null>(null);
   if (ref.current === null) {
     const sandbox = new SandboxHost(loadSandboxRuntime);
     ref.current = new NotebookRunner(notebook, sandbox, evaluatePlan, {
-      codeAllowed: codeTrusted,
+      codeAllowed: codeTrusted && !crashHeld,
       hubBase: hubBaseSetting,
+      heldMessage: crashHeld ? CRASH_HELD_MESSAGE : HELD_MESSAGE,
+      onCodeRun: recordRun,
     });
   }
   const runner = ref.current;
@@ -227,12 +239,15 @@ function needsConsent(cell: Cell): boolean {
 /** Whether the banner about a notebook from a link or a file shows, and what it offers. */
 function TrustBanner({
   codeAllowed,
+  crashed,
   unsavedShare,
   hasHub,
   onAllow,
   onSave,
 }: {
   codeAllowed: boolean;
+  /** Whether code waits because its last run never finished, not because of a link. */
+  crashed: boolean;
   unsavedShare: boolean;
   /** Whether a plan cell names a hub model (fetched only after consent). */
   hasHub: boolean;
@@ -243,11 +258,14 @@ function TrustBanner({
   const waiting = hasHub
     ? 'code cells have not run and models named by hub id have not been fetched. '
     : 'code cells have not run. ';
+  const why = crashed
+    ? "The last run of this notebook's code did not finish (the tab may have crashed)."
+    : 'This notebook came from a link or a file.';
   return (
     <div className="banner" role="status" data-testid="shared-banner">
       {codeAllowed
         ? 'This notebook was opened from a link and is not saved yet. '
-        : `This notebook came from a link or a file. Plans are computed; ${waiting}`}
+        : `${why} Plans are computed; ${waiting}`}
       {codeAllowed ? null : (
         <button type="button" data-testid="allow-code" onClick={onAllow}>
           {hasHub ? 'Run code cells and fetch hub models' : 'Run code cells'}
@@ -280,15 +298,22 @@ export function NotebookView({
 }) {
   const [notebook, setNotebook] = useState(initial);
   const [persisted, setPersisted] = useState(origin === 'saved');
-  const [codeAllowed, setCodeAllowed] = useState(codeTrusted);
+  const [crashHeld, setCrashHeld] = useState(
+    () => origin === 'saved' && codeRunDidNotFinish(initial.id),
+  );
+  const [codeAllowed, setCodeAllowed] = useState(codeTrusted && !crashHeld);
   const [shared, setShared] = useState<SharedLink | null>(null);
   const [removed, setRemoved] = useState<RemovedCell[]>([]);
-  const { runner, states } = useRunner(initial, codeTrusted);
+  const latest = useRef(notebook);
+  latest.current = notebook;
+  const persistedRef = useRef(persisted);
+  persistedRef.current = persisted;
+  const { runner, states } = useRunner(initial, codeTrusted, crashHeld, (running) => {
+    if (persistedRef.current) recordCodeRunning(latest.current.id, running);
+  });
   const catalogue = useCatalogue();
   const planTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingPlans = useRef(new Set<string>());
-  const latest = useRef(notebook);
-  latest.current = notebook;
   useScopeDeclarations(notebook);
 
   useEffect(() => {
@@ -310,7 +335,7 @@ export function NotebookView({
     latest.current = stored.notebook;
     runner.setNotebook(stored.notebook);
     setNotebook(stored.notebook);
-    if (stored.codeTrusted && !runner.codeAllowed) {
+    if (stored.codeTrusted && !runner.codeAllowed && !crashHeld) {
       setCodeAllowed(true);
       runner.codeAllowed = true;
     }
@@ -322,7 +347,7 @@ export function NotebookView({
   const { saver, snapshot: saved } = useNotebookSync({
     notebook,
     persisted,
-    codeTrusted: codeAllowed,
+    codeTrusted: codeAllowed || crashHeld,
     baseRevision: origin === 'saved' ? revision : null,
     onRemote: showStored,
   });
@@ -474,10 +499,13 @@ export function NotebookView({
       {shared ? <ShareBox shared={shared} current={notebook} /> : null}
       <TrustBanner
         codeAllowed={codeAllowed}
+        crashed={crashHeld}
         unsavedShare={origin === 'shared' && !persisted}
         hasHub={notebook.cells.some((c) => c.kind === 'plan' && needsConsent(c))}
         onAllow={() => {
           setCodeAllowed(true);
+          setCrashHeld(false);
+          recordCodeRunning(latest.current.id, false);
           runner.codeAllowed = true;
           runner.run(latest.current.cells.filter(needsConsent).map((c) => c.id));
         }}
