@@ -17,6 +17,7 @@ import {
   replaceCell,
   type Cell,
   type Notebook,
+  type PlanCell,
 } from '../../lib/notebook/model.ts';
 import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
 import { cellLabel } from '../../lib/notebook/wording.ts';
@@ -193,6 +194,18 @@ interface RemovedCell {
 
 let removals = 0;
 
+/**
+ * A plan cell brought back by Undo, renamed `plan1_2` (the first free `name_N`) when another
+ * cell took its name meanwhile, so that no two cells define the same name.
+ */
+function renameIfTaken(cell: PlanCell, taken: ReadonlySet<string>): PlanCell {
+  if (!taken.has(cell.name)) return cell;
+  for (let n = 2; ; n += 1) {
+    const name = `${cell.name}_${n}`;
+    if (!taken.has(name)) return { ...cell, name };
+  }
+}
+
 /** How many deleted cells Undo can bring back, newest first. */
 const UNDO_DEPTH = 20;
 
@@ -304,6 +317,7 @@ export function NotebookView({
   const [codeAllowed, setCodeAllowed] = useState(codeTrusted && !crashHeld);
   const [shared, setShared] = useState<SharedLink | null>(null);
   const [removed, setRemoved] = useState<RemovedCell[]>([]);
+  const [restoredNote, setRestoredNote] = useState<string | null>(null);
   const latest = useRef(notebook);
   latest.current = notebook;
   const persistedRef = useRef(persisted);
@@ -451,8 +465,22 @@ export function NotebookView({
     const last = removed.at(-1);
     if (!last) return;
     setRemoved(removed.slice(0, -1));
-    update(insertCell(latest.current, last.cell, last.index));
-    runner.run([last.cell.id]);
+    const taken = new Set(latest.current.cells.flatMap(definedNames));
+    const cell = last.cell.kind === 'plan' ? renameIfTaken(last.cell, taken) : last.cell;
+    setRestoredNote(
+      cell.kind === 'plan' && last.cell.kind === 'plan' && cell.name !== last.cell.name
+        ? `Brought back the deleted plan as ${cell.name}: ${last.cell.name} now names ` +
+            'another cell.'
+        : null,
+    );
+    update(insertCell(latest.current, cell, last.index));
+    runner.run([cell.id]);
+  };
+
+  const addFirst = (kind: Cell['kind']) => {
+    const cell = newCell(kind);
+    update(insertCell(latest.current, cell, 0));
+    if (cell.kind === 'plan') runner.run([cell.id]);
   };
   useUndoKey(undoRemove, removed.length > 0);
   useWarnBeforeLeaving(persisted && (saved.state === 'failed' || saved.state === 'conflict'));
@@ -533,6 +561,19 @@ export function NotebookView({
           onDismiss={() => setRemoved([])}
         />
       ) : null}
+      {restoredNote ? (
+        <p className="banner" role="status" data-testid="restored-note">
+          {restoredNote}{' '}
+          <button
+            type="button"
+            className="link"
+            aria-label="dismiss"
+            onClick={() => setRestoredNote(null)}
+          >
+            ×
+          </button>
+        </p>
+      ) : null}
       <p className="keys muted">
         Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it (Ctrl+Z
         brings it back), Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
@@ -555,22 +596,13 @@ export function NotebookView({
       {notebook.cells.length === 0 ? (
         <div className="empty">
           <p>This notebook is empty.</p>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('markdown'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('markdown')}>
             + text
           </button>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('plan'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('plan')}>
             + plan
           </button>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('code'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('code')}>
             + code
           </button>
         </div>
