@@ -195,6 +195,24 @@ interface RemovedCell {
 let removals = 0;
 
 /**
+ * Puts focus on the cell now at `index` (the one after a deleted cell, or the last), or on the
+ * empty notebook's first button, once the page shows the deletion; so focus never falls to the
+ * page body and the next keyboard shortcut still acts on a cell.
+ */
+function focusCellAt(index: number): void {
+  setTimeout(() => {
+    const cells = document.querySelectorAll<HTMLElement>('[data-testid=cell]');
+    const target = cells[Math.min(index, cells.length - 1)];
+    if (!target) {
+      document.querySelector<HTMLElement>('.empty button')?.focus();
+      return;
+    }
+    if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  }, 0);
+}
+
+/**
  * A plan cell brought back by Undo, renamed `plan1_2` (the first free `name_N`) when another
  * cell took its name meanwhile, so that no two cells define the same name.
  */
@@ -407,6 +425,7 @@ export function NotebookView({
         const cell = latest.current.cells[index];
         if (!cell) return;
         update(deleteCell(latest.current, id));
+        focusCellAt(index);
         removals += 1;
         const entry = { cell, index, label: cellLabel(cell, index), serial: removals };
         setRemoved((stack) => [...stack.slice(1 - UNDO_DEPTH), entry]);
