@@ -32,6 +32,30 @@ type Env = { getWorker(id: string, label: string): Worker };
 loader.config({ monaco });
 
 const SCOPE_PATH = 'file:///hwledger/notebook-scope.d.ts';
+const SANDBOX_GLOBALS_PATH = 'file:///hwledger/sandbox-globals.d.ts';
+
+/**
+ * What a cell can use besides the language and the notebook's names: the sandbox is a worker
+ * with no page (no document, storage or network), so the editor knows ES2022 plus these, which
+ * the worker has. Written to merge with the DOM's declarations, should those ever load too.
+ */
+const SANDBOX_GLOBALS = `
+/** Console calls made while a cell runs show in its output, labelled console.log and so on. */
+interface Console {
+  log(...data: unknown[]): void;
+  info(...data: unknown[]): void;
+  warn(...data: unknown[]): void;
+  error(...data: unknown[]): void;
+}
+declare var console: Console;
+declare function setTimeout(handler: (...args: any[]) => void, timeoutMs?: number,
+  ...args: any[]): number;
+declare function clearTimeout(id: number | undefined): void;
+declare function setInterval(handler: (...args: any[]) => void, timeoutMs?: number,
+  ...args: any[]): number;
+declare function clearInterval(id: number | undefined): void;
+declare function queueMicrotask(callback: () => void): void;
+`;
 let scopeLib: monaco.IDisposable | null = null;
 let configured = false;
 
@@ -49,8 +73,9 @@ function configure(): void {
     allowUmdGlobalAccess: true,
     allowImportingTsExtensions: true,
     moduleDetection: 3,
-    lib: ['es2022', 'dom'],
+    lib: ['es2022'],
   });
+  ts.typescriptDefaults.addExtraLib(SANDBOX_GLOBALS, SANDBOX_GLOBALS_PATH);
   ts.typescriptDefaults.setEagerModelSync(true);
   const files = JSON.parse(process.env.HW_CAPACITY_DTS ?? '{}') as Record<string, string>;
   for (const [path, text] of Object.entries(files)) {

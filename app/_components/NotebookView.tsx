@@ -17,14 +17,16 @@ import {
   replaceCell,
   type Cell,
   type Notebook,
+  type PlanCell,
 } from '../../lib/notebook/model.ts';
 import { encodeShare, MAX_SHARE_LINK_CHARS } from '../../lib/notebook/share.ts';
 import { cellLabel } from '../../lib/notebook/wording.ts';
+import { codeRunDidNotFinish, recordCodeRunning } from '../_lib/crash-guard.ts';
 import { loadNotebook, type StoredNotebook } from '../_lib/db.ts';
 import { openEditorGate, useEditorGate, whenEditorGateOpens } from '../_lib/editor-gate.ts';
 import type { SaveState } from '../_lib/notebook-saver.ts';
 import { evaluatePlan } from '../_lib/plan-client.ts';
-import { NotebookRunner, type CellRun } from '../_lib/runner.ts';
+import { CRASH_HELD_MESSAGE, HELD_MESSAGE, NotebookRunner, type CellRun } from '../_lib/runner.ts';
 import { SandboxHost } from '../_lib/sandbox-host.ts';
 import { hubBaseSetting, useHubBase } from '../_lib/settings.ts';
 import { useCatalogue } from '../_lib/use-catalogue.ts';
@@ -85,13 +87,24 @@ async function loadSandboxRuntime(): Promise<string> {
   return (await import('../_lib/sandbox-runtime-source.ts')).SANDBOX_RUNTIME;
 }
 
-function useRunner(notebook: Notebook, codeTrusted: boolean) {
+/**
+ * The notebook's runner. While a code cell of a saved notebook runs, localStorage says so
+ * (`recordRun`), so that a tab that dies mid-run opens next time with its code held.
+ */
+function useRunner(
+  notebook: Notebook,
+  codeTrusted: boolean,
+  crashHeld: boolean,
+  recordRun: (running: boolean) => void,
+) {
   const ref = useRef<NotebookRunner | null>(null);
   if (ref.current === null) {
     const sandbox = new SandboxHost(loadSandboxRuntime);
     ref.current = new NotebookRunner(notebook, sandbox, evaluatePlan, {
-      codeAllowed: codeTrusted,
+      codeAllowed: codeTrusted && !crashHeld,
       hubBase: hubBaseSetting,
+      heldMessage: crashHeld ? CRASH_HELD_MESSAGE : HELD_MESSAGE,
+      onCodeRun: recordRun,
     });
   }
   const runner = ref.current;
@@ -181,6 +194,36 @@ interface RemovedCell {
 
 let removals = 0;
 
+/**
+ * Puts focus on the cell now at `index` (the one after a deleted cell, or the last), or on the
+ * empty notebook's first button, once the page shows the deletion; so focus never falls to the
+ * page body and the next keyboard shortcut still acts on a cell.
+ */
+function focusCellAt(index: number): void {
+  setTimeout(() => {
+    const cells = document.querySelectorAll<HTMLElement>('[data-testid=cell]');
+    const target = cells[Math.min(index, cells.length - 1)];
+    if (!target) {
+      document.querySelector<HTMLElement>('.empty button')?.focus();
+      return;
+    }
+    if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  }, 0);
+}
+
+/**
+ * A plan cell brought back by Undo, renamed `plan1_2` (the first free `name_N`) when another
+ * cell took its name meanwhile, so that no two cells define the same name.
+ */
+function renameIfTaken(cell: PlanCell, taken: ReadonlySet<string>): PlanCell {
+  if (!taken.has(cell.name)) return cell;
+  for (let n = 2; ; n += 1) {
+    const name = `${cell.name}_${n}`;
+    if (!taken.has(name)) return { ...cell, name };
+  }
+}
+
 /** How many deleted cells Undo can bring back, newest first. */
 const UNDO_DEPTH = 20;
 
@@ -227,12 +270,15 @@ function needsConsent(cell: Cell): boolean {
 /** Whether the banner about a notebook from a link or a file shows, and what it offers. */
 function TrustBanner({
   codeAllowed,
+  crashed,
   unsavedShare,
   hasHub,
   onAllow,
   onSave,
 }: {
   codeAllowed: boolean;
+  /** Whether code waits because its last run never finished, not because of a link. */
+  crashed: boolean;
   unsavedShare: boolean;
   /** Whether a plan cell names a hub model (fetched only after consent). */
   hasHub: boolean;
@@ -243,11 +289,14 @@ function TrustBanner({
   const waiting = hasHub
     ? 'code cells have not run and models named by hub id have not been fetched. '
     : 'code cells have not run. ';
+  const why = crashed
+    ? "The last run of this notebook's code did not finish (the tab may have crashed)."
+    : 'This notebook came from a link or a file.';
   return (
     <div className="banner" role="status" data-testid="shared-banner">
       {codeAllowed
         ? 'This notebook was opened from a link and is not saved yet. '
-        : `This notebook came from a link or a file. Plans are computed; ${waiting}`}
+        : `${why} Plans are computed; ${waiting}`}
       {codeAllowed ? null : (
         <button type="button" data-testid="allow-code" onClick={onAllow}>
           {hasHub ? 'Run code cells and fetch hub models' : 'Run code cells'}
@@ -280,15 +329,23 @@ export function NotebookView({
 }) {
   const [notebook, setNotebook] = useState(initial);
   const [persisted, setPersisted] = useState(origin === 'saved');
-  const [codeAllowed, setCodeAllowed] = useState(codeTrusted);
+  const [crashHeld, setCrashHeld] = useState(
+    () => origin === 'saved' && codeRunDidNotFinish(initial.id),
+  );
+  const [codeAllowed, setCodeAllowed] = useState(codeTrusted && !crashHeld);
   const [shared, setShared] = useState<SharedLink | null>(null);
   const [removed, setRemoved] = useState<RemovedCell[]>([]);
-  const { runner, states } = useRunner(initial, codeTrusted);
+  const [restoredNote, setRestoredNote] = useState<string | null>(null);
+  const latest = useRef(notebook);
+  latest.current = notebook;
+  const persistedRef = useRef(persisted);
+  persistedRef.current = persisted;
+  const { runner, states } = useRunner(initial, codeTrusted, crashHeld, (running) => {
+    if (persistedRef.current) recordCodeRunning(latest.current.id, running);
+  });
   const catalogue = useCatalogue();
   const planTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingPlans = useRef(new Set<string>());
-  const latest = useRef(notebook);
-  latest.current = notebook;
   useScopeDeclarations(notebook);
 
   useEffect(() => {
@@ -310,7 +367,7 @@ export function NotebookView({
     latest.current = stored.notebook;
     runner.setNotebook(stored.notebook);
     setNotebook(stored.notebook);
-    if (stored.codeTrusted && !runner.codeAllowed) {
+    if (stored.codeTrusted && !runner.codeAllowed && !crashHeld) {
       setCodeAllowed(true);
       runner.codeAllowed = true;
     }
@@ -322,7 +379,7 @@ export function NotebookView({
   const { saver, snapshot: saved } = useNotebookSync({
     notebook,
     persisted,
-    codeTrusted: codeAllowed,
+    codeTrusted: codeAllowed || crashHeld,
     baseRevision: origin === 'saved' ? revision : null,
     onRemote: showStored,
   });
@@ -368,6 +425,7 @@ export function NotebookView({
         const cell = latest.current.cells[index];
         if (!cell) return;
         update(deleteCell(latest.current, id));
+        focusCellAt(index);
         removals += 1;
         const entry = { cell, index, label: cellLabel(cell, index), serial: removals };
         setRemoved((stack) => [...stack.slice(1 - UNDO_DEPTH), entry]);
@@ -426,8 +484,22 @@ export function NotebookView({
     const last = removed.at(-1);
     if (!last) return;
     setRemoved(removed.slice(0, -1));
-    update(insertCell(latest.current, last.cell, last.index));
-    runner.run([last.cell.id]);
+    const taken = new Set(latest.current.cells.flatMap(definedNames));
+    const cell = last.cell.kind === 'plan' ? renameIfTaken(last.cell, taken) : last.cell;
+    setRestoredNote(
+      cell.kind === 'plan' && last.cell.kind === 'plan' && cell.name !== last.cell.name
+        ? `Brought back the deleted plan as ${cell.name}: ${last.cell.name} now names ` +
+            'another cell.'
+        : null,
+    );
+    update(insertCell(latest.current, cell, last.index));
+    runner.run([cell.id]);
+  };
+
+  const addFirst = (kind: Cell['kind']) => {
+    const cell = newCell(kind);
+    update(insertCell(latest.current, cell, 0));
+    if (cell.kind === 'plan') runner.run([cell.id]);
   };
   useUndoKey(undoRemove, removed.length > 0);
   useWarnBeforeLeaving(persisted && (saved.state === 'failed' || saved.state === 'conflict'));
@@ -474,10 +546,13 @@ export function NotebookView({
       {shared ? <ShareBox shared={shared} current={notebook} /> : null}
       <TrustBanner
         codeAllowed={codeAllowed}
+        crashed={crashHeld}
         unsavedShare={origin === 'shared' && !persisted}
         hasHub={notebook.cells.some((c) => c.kind === 'plan' && needsConsent(c))}
         onAllow={() => {
           setCodeAllowed(true);
+          setCrashHeld(false);
+          recordCodeRunning(latest.current.id, false);
           runner.codeAllowed = true;
           runner.run(latest.current.cells.filter(needsConsent).map((c) => c.id));
         }}
@@ -505,6 +580,19 @@ export function NotebookView({
           onDismiss={() => setRemoved([])}
         />
       ) : null}
+      {restoredNote ? (
+        <p className="banner" role="status" data-testid="restored-note">
+          {restoredNote}{' '}
+          <button
+            type="button"
+            className="link"
+            aria-label="dismiss"
+            onClick={() => setRestoredNote(null)}
+          >
+            ×
+          </button>
+        </p>
+      ) : null}
       <p className="keys muted">
         Shift+Enter runs a cell. Alt+Shift+↑/↓ moves it, Alt+Shift+Backspace deletes it (Ctrl+Z
         brings it back), Alt+Shift+M/P/C adds text, plan or code below. In code cells,{' '}
@@ -527,22 +615,13 @@ export function NotebookView({
       {notebook.cells.length === 0 ? (
         <div className="empty">
           <p>This notebook is empty.</p>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('markdown'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('markdown')}>
             + text
           </button>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('plan'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('plan')}>
             + plan
           </button>
-          <button
-            type="button"
-            onClick={() => update(insertCell(latest.current, newCell('code'), 0))}
-          >
+          <button type="button" onClick={() => addFirst('code')}>
             + code
           </button>
         </div>

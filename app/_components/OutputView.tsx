@@ -2,7 +2,7 @@
 'use client';
 
 import type { CellOutput } from '../../workers/sandbox/protocol.ts';
-import { formatInt } from '../_lib/format.ts';
+import { outputJson, scalarText } from '../_lib/output-text.ts';
 import { numericColumns } from '../_lib/series.ts';
 import { SeriesChart } from './SeriesChart.tsx';
 
@@ -15,17 +15,6 @@ function isRecordList(value: unknown): value is Row[] {
     value.length <= 500 &&
     value.every((item) => typeof item === 'object' && item !== null && !Array.isArray(item))
   );
-}
-
-function scalar(value: unknown): string {
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return Number.isNaN(value) ? 'not a number' : value > 0 ? '∞' : '−∞';
-  }
-  if (typeof value === 'number')
-    return Number.isInteger(value) ? formatInt(value) : String(Number(value.toPrecision(6)));
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined || typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
 }
 
 function Value({ value }: { value: unknown }) {
@@ -47,7 +36,7 @@ function Value({ value }: { value: unknown }) {
               <tr key={i}>
                 {columns.map((c) => (
                   <td key={c} className={typeof row[c] === 'number' ? 'num' : undefined}>
-                    {scalar(row[c])}
+                    {scalarText(row[c])}
                   </td>
                 ))}
               </tr>
@@ -59,9 +48,9 @@ function Value({ value }: { value: unknown }) {
     );
   }
   if (typeof value === 'object' && value !== null) {
-    return <pre className="json">{JSON.stringify(value, null, 2).slice(0, 20_000)}</pre>;
+    return <pre className="json">{outputJson(value).slice(0, 20_000)}</pre>;
   }
-  return <span className="scalar">{scalar(value)}</span>;
+  return <span className="scalar">{scalarText(value)}</span>;
 }
 
 /** The outputs of a code cell, each with its export name or display label. */

@@ -54,8 +54,14 @@ interface ActiveRun {
 const STOPPED_BY_YOU = 'Stopped by you.';
 const STOPPED_BEFORE = 'Stopped before it ran.';
 
-const HELD_MESSAGE =
+/** Why code cells of a notebook from a link or a file wait. */
+export const HELD_MESSAGE =
   'Not run: this notebook was opened from a link. Choose "Run code cells" to run its code.';
+
+/** Why code cells wait in a saved notebook whose last code run began and never settled. */
+export const CRASH_HELD_MESSAGE =
+  "Not run: the last run of this notebook's code did not finish (the tab may have crashed). " +
+  'Choose "Run code cells" to run its code again.';
 
 /** Why a plan cell naming a hub model waits in a notebook from a link or a file. */
 export function hubHeldMessage(id: string, hubBase: string): string {
@@ -76,6 +82,10 @@ export function hubHeldMessage(id: string, hubBase: string): string {
 export class NotebookRunner {
   /** Whether code cells run and hub models are fetched (false for links and files at first). */
   codeAllowed: boolean;
+  /** What a held code cell says (why code waits: a link, or a run that never finished). */
+  heldMessage: string;
+  /** Told when a code cell starts (true) and when its run settles (false). */
+  private readonly onCodeRun: (running: boolean) => void;
   private notebook: Notebook;
   /** The hub base URL plan cells fetch from, for messages. */
   private readonly hubBase: () => string;
@@ -95,11 +105,18 @@ export class NotebookRunner {
     notebook: Notebook,
     private readonly sandbox: CellSandbox,
     private readonly evaluatePlan: PlanEvaluator,
-    options: { codeAllowed: boolean; hubBase?: () => string },
+    options: {
+      codeAllowed: boolean;
+      hubBase?: () => string;
+      heldMessage?: string;
+      onCodeRun?: (running: boolean) => void;
+    },
   ) {
     this.notebook = notebook;
     this.graph = buildGraph(notebook);
     this.codeAllowed = options.codeAllowed;
+    this.heldMessage = options.heldMessage ?? HELD_MESSAGE;
+    this.onCodeRun = options.onCodeRun ?? (() => undefined);
     this.hubBase = options.hubBase ?? (() => 'the hub');
   }
 
@@ -290,7 +307,9 @@ export class NotebookRunner {
   private stateWithoutRunning(cell: Cell, node: GraphNode): CellRun | null {
     if (node.error) return { status: 'error', message: node.error, line: null, planError: null };
     if (cell.kind === 'markdown') return { status: 'idle' };
-    if (cell.kind === 'code' && !this.codeAllowed) return { status: 'held', message: HELD_MESSAGE };
+    if (cell.kind === 'code' && !this.codeAllowed) {
+      return { status: 'held', message: this.heldMessage };
+    }
     if (cell.kind === 'plan' && cell.inputs.model.kind === 'hub' && !this.codeAllowed) {
       return { status: 'held', message: hubHeldMessage(cell.inputs.model.id, this.hubBase()) };
     }
@@ -369,6 +388,7 @@ export class NotebookRunner {
       } else codeDeps.push(dep);
     }
     const generation = this.sandbox.generation;
+    this.onCodeRun(true);
     try {
       const result = await this.sandbox.run(
         { cellId: cell.id, source: cell.source, scope, codeDeps },
@@ -388,6 +408,7 @@ export class NotebookRunner {
       } else this.finish(cell.id, runId, { status: 'error', message, line: null, planError: null });
     } finally {
       this.sandboxCell = null;
+      this.onCodeRun(false);
       this.pump();
     }
   }

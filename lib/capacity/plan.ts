@@ -11,6 +11,7 @@ import { findDevice, usableMemoryBytes } from './devices/catalogue.ts';
 import { tensorParallelLink } from './devices/links.ts';
 import type { DeviceSpec } from './devices/types.ts';
 import { CapacityError } from './errors.ts';
+import { checkPlanRequestShape } from './request-shape.ts';
 import type { CapacityWarning } from './errors.ts';
 import { isBlockKvDtype, parseKvDtype } from './kv-dtype.ts';
 import { weightReads } from './moe-reads.ts';
@@ -668,6 +669,7 @@ export interface PreparedPlan {
 
 /** Resolves defaults and binds the engine: the context-independent half of `plan`. */
 export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'>): PreparedPlan {
+  checkPlanRequestShape(request);
   const spec = request.model;
   const asked =
     typeof request.weights === 'string'

@@ -66,24 +66,54 @@ async function importCell(url: string): Promise<Record<string, unknown>> {
   }
 }
 
+/** The console methods a cell's output shows while the cell runs. */
+const CONSOLE_METHODS = ['log', 'info', 'warn', 'error'] as const;
+
+type ConsoleMethod = (typeof CONSOLE_METHODS)[number];
+
+/** What one console call shows: one argument as itself, plain values joined by spaces. */
+function consoleValue(data: unknown[]): unknown {
+  if (data.length === 1) return data[0];
+  const plain = data.every((item) => item === null || typeof item !== 'object');
+  return plain ? data.map((item) => String(item)).join(' ') : data;
+}
+
+/**
+ * Sends `console.log/info/warn/error` calls to `show` (labelled "console.log" and so on) until
+ * the returned function puts the worker's own methods back.
+ */
+function captureConsole(show: (label: string, value: unknown) => void): () => void {
+  const own = new Map<ConsoleMethod, (...data: unknown[]) => void>();
+  for (const method of CONSOLE_METHODS) {
+    own.set(method, console[method]);
+    console[method] = (...data: unknown[]) => {
+      show(`console.${method}`, consoleValue(data));
+    };
+  }
+  return () => {
+    for (const [method, original] of own) console[method] = original;
+  };
+}
+
 async function run(request: CellRunRequest): Promise<CellRunResult> {
   const started = performance.now();
   const displayed: CellOutput[] = [];
   let displaysLeftOut = 0;
   const bound: string[] = [];
   exportsByCell.delete(request.cellId);
+  const show = (label: string | null, value: unknown) => {
+    if (displayed.length >= MAX_CELL_OUTPUTS) {
+      displaysLeftOut += 1;
+      return;
+    }
+    displayed.push({ label, value: toPlainData(value) });
+  };
+  const restoreConsole = captureConsole(show);
   try {
     const js = transform(request.source, { transforms: ['typescript'] }).code;
     bindScope(request, bound);
     scopeGlobal.display = (value: unknown, label?: string) => {
-      if (displayed.length >= MAX_CELL_OUTPUTS) {
-        displaysLeftOut += 1;
-        return;
-      }
-      displayed.push({
-        label: typeof label === 'string' ? label : null,
-        value: toPlainData(value),
-      });
+      show(typeof label === 'string' ? label : null, value);
     };
     const url = URL.createObjectURL(new Blob([js], { type: 'text/javascript' }));
     const module = await importCell(url);
@@ -103,6 +133,7 @@ async function run(request: CellRunRequest): Promise<CellRunResult> {
   } catch (error) {
     return failure(error);
   } finally {
+    restoreConsole();
     for (const name of bound) delete scopeGlobal[name];
   }
 }
