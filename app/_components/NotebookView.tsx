@@ -35,6 +35,7 @@ import { CellView, type CellActions } from './CellView.tsx';
 import { ConflictBanner } from './ConflictBanner.tsx';
 import { ShareBox, type SharedLink } from './ShareBox.tsx';
 import { UndoToast } from './UndoToast.tsx';
+import { useUndoKey } from '../_lib/undo-key.ts';
 
 /**
  * The inference cell pulls in transformers.js and ONNX Runtime (over a megabyte): it loads only
@@ -227,14 +228,6 @@ function renameIfTaken(cell: PlanCell, taken: ReadonlySet<string>): PlanCell {
 /** How many deleted cells Undo can bring back, newest first. */
 const UNDO_DEPTH = 20;
 
-/** Whether a key event comes from a place that has its own undo (a field or an editor). */
-function inEditableField(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return (
-    target.isContentEditable || target.closest('input, textarea, select, .monaco-editor') !== null
-  );
-}
-
 /** Asks the browser to confirm leaving the page while `unsaved` edits exist only here. */
 function useWarnBeforeLeaving(unsaved: boolean): void {
   useEffect(() => {
@@ -243,23 +236,6 @@ function useWarnBeforeLeaving(unsaved: boolean): void {
     window.addEventListener('beforeunload', warn);
     return () => window.removeEventListener('beforeunload', warn);
   }, [unsaved]);
-}
-
-/** Calls `undo` on Ctrl+Z / Cmd+Z pressed outside any text field. */
-function useUndoKey(undo: () => void, enabled: boolean): void {
-  const latestUndo = useRef(undo);
-  latestUndo.current = undo;
-  useEffect(() => {
-    if (!enabled) return undefined;
-    const onKey = (event: KeyboardEvent) => {
-      const isUndo = (event.ctrlKey || event.metaKey) && !event.shiftKey && event.code === 'KeyZ';
-      if (!isUndo || inEditableField(event.target)) return;
-      event.preventDefault();
-      latestUndo.current();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [enabled]);
 }
 
 /** Whether a cell waits for consent: code, or a plan cell that fetches from the hub. */
