@@ -61,7 +61,7 @@ export function planPrompt(model: PlanModelSource): string | null {
     return 'Paste a Hugging Face config.json here, or drop the file on this box.';
   }
   if (model.kind === 'hub' && model.id.trim() === '') {
-    return 'Type a Hugging Face id (org/name), such as meta-llama/Llama-3.1-8B.';
+    return 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
   }
   return null;
 }
@@ -76,7 +76,8 @@ export function planErrorText(error: PlanErrorData, model: PlanModelSource): str
   const prompt = planPrompt(model);
   if (prompt !== null) return prompt;
   if (model.kind === 'config' && model.text.trim() === '' && error.field === '(config)') {
-    return `${model.fileName ?? 'config.json'} is empty: drop or paste a Hugging Face config.json (a JSON object).`;
+    const name = model.fileName ?? 'config.json';
+    return `${name} is empty: drop or paste a Hugging Face config.json (a JSON object).`;
   }
   if (error.field === null) return sentence(error.message);
 

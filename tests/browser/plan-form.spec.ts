@@ -283,7 +283,7 @@ test('an empty hub base URL field names the default hub it stands for', async ({
   const cell = await newPlanCell(page);
   await cell.getByTestId('model-hub-radio').check();
   await expect(cell.getByTestId('plan-prompt')).toHaveText(
-    'Type a Hugging Face id (org/name), such as meta-llama/Llama-3.1-8B.',
+    'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.',
   );
   await expect(cell.getByTestId('cell-error')).toHaveCount(0);
   const base = cell.getByTestId('plan-hub-base');

@@ -179,7 +179,7 @@ describe('planErrorText', () => {
   it('asks for a hub id instead of an error while none is typed', () => {
     const badId = error({ code: 'unsupported', message: 'not a Hugging Face model id: ' });
     const emptyHub: PlanModelSource = { kind: 'hub', id: ' ' };
-    const want = 'Type a Hugging Face id (org/name), such as meta-llama/Llama-3.1-8B.';
+    const want = 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
     expect(planPrompt(emptyHub)).toBe(want);
     expect(planErrorText(badId, emptyHub)).toBe(want);
     expect(planPrompt(hub)).toBeNull();
