@@ -13,7 +13,7 @@ import type {
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { useEditorGate } from '../_lib/editor-gate.ts';
 import { formatBytes } from '../_lib/format.ts';
-import { planErrorText } from '../_lib/plan-error-text.ts';
+import { planErrorText, planPrompt } from '../_lib/plan-error-text.ts';
 import type { CellRun } from '../_lib/runner.ts';
 import { useHubBase } from '../_lib/settings.ts';
 import { ErrorBoundary } from './ErrorBoundary.tsx';
@@ -97,6 +97,14 @@ function MarkdownBody({ cell, actions }: { cell: MarkdownCell; actions: CellActi
 
 function RunMessage({ run, model }: { run: CellRun | undefined; model?: PlanModelSource }) {
   if (!run) return null;
+  const prompt = run.status === 'error' && model ? planPrompt(model) : null;
+  if (prompt !== null) {
+    return (
+      <p className="cell-note" data-testid="plan-prompt">
+        {prompt}
+      </p>
+    );
+  }
   if (run.status === 'error') {
     const pe = run.planError;
     return (

@@ -1,12 +1,13 @@
 // The plan form's model: a catalogue entry, a pasted or dropped config.json, or a hub id.
 'use client';
 
-import { useState, type DragEvent } from 'react';
+import { useId, useState, type DragEvent } from 'react';
 import {
   NOTEBOOK_LIMITS,
   type PlanInputs,
   type PlanModelSource,
 } from '../../lib/notebook/model.ts';
+import { DEFAULT_HUB_BASE } from '../../lib/sources/hub-base.ts';
 import type { CatalogueData } from '../../workers/plan-types.ts';
 import { configFileProblemBeforeRead, configTextProblem } from '../_lib/config-file.ts';
 import { hubBaseSetting, setHubBaseSetting, useHubBase } from '../_lib/settings.ts';
@@ -25,7 +26,11 @@ function catalogueId(catalogue: CatalogueData, name: string): string {
   return found?.id ?? name;
 }
 
-/** The app-wide hub base URL: typed text stays as typed, the setting follows every edit. */
+/**
+ * The app-wide hub base URL: typed text stays as typed, the setting follows every edit. Empty
+ * means the default hub, which the label and the placeholder name, so an empty field never
+ * hides where a plan fetches from.
+ */
 function HubBaseField() {
   const hubBase = useHubBase();
   const [text, setText] = useState(hubBase);
@@ -36,10 +41,11 @@ function HubBaseField() {
   }
   return (
     <label className="field">
-      <span>hub base URL (this browser, every notebook)</span>
+      <span>hub base URL (this browser, every notebook; empty: {DEFAULT_HUB_BASE})</span>
       <input
         data-testid="plan-hub-base"
         spellCheck={false}
+        placeholder={DEFAULT_HUB_BASE}
         value={text}
         onChange={(event) => {
           setText(event.target.value);
@@ -190,6 +196,7 @@ export function ModelPicker({
 }) {
   const model = inputs.model;
   const [kept, setKept] = useState<Partial<Record<SourceKind, PlanModelSource>>>({});
+  const radioGroup = useId();
   const onModel = (next: PlanModelSource) => update({ model: next });
   const switchTo = (kind: SourceKind) => {
     if (kind === model.kind) return;
@@ -200,6 +207,8 @@ export function ModelPicker({
     <label>
       <input
         type="radio"
+        name={radioGroup}
+        value={kind}
         data-testid={testId}
         checked={model.kind === kind}
         onChange={() => switchTo(kind)}

@@ -45,14 +45,36 @@ function priceText(price: number | null): string {
   return price === null ? '' : String(price);
 }
 
-/** The extra device types a plan is compared on: chips to remove, a list to add from. */
+/**
+ * What a typed field shows: the text as typed while it does not read (shown invalid) or reads
+ * as the cell's value (`32k` for 32768), else the cell's own value. So a change from outside
+ * (another tab, undo, an engine switch) replaces valid-looking text that the result did not use.
+ */
+function followedText(
+  typedText: string | undefined,
+  cellText: string,
+  cellValue: number | null,
+  read: (text: string) => FieldRead<number | null>,
+): string {
+  if (typedText === undefined) return cellText;
+  const result = read(typedText);
+  return !result.ok || result.value === cellValue ? typedText : cellText;
+}
+
+/**
+ * The extra device types a plan is compared on: chips to remove, a list to add from (less the
+ * `main` device). Chips are labelled from every device, so one equal to the main device (from
+ * a link or another tab) still shows its name.
+ */
 function CompareDevices({
   chosen,
   devices,
+  main,
   onChange,
 }: {
   chosen: string[];
   devices: { id: string; label: string }[];
+  main: string;
   onChange: (ids: string[]) => void;
 }) {
   const label = (id: string) => devices.find((d) => d.id === id)?.label ?? id;
@@ -82,7 +104,7 @@ function CompareDevices({
         >
           <option value="">+ add a device…</option>
           {devices
-            .filter((d) => !chosen.includes(d.id))
+            .filter((d) => d.id !== main && !chosen.includes(d.id))
             .map((d) => (
               <option key={d.id} value={d.id}>
                 {d.label}
@@ -118,15 +140,36 @@ export function PlanForm({
     id: d.id,
     label: `${d.label} (${formatBytes(d.memoryBytes, { digits: 1 })})`,
   }));
-  const [nameText, setNameText] = useState(cell.name);
+  const [nameTyped, setNameTyped] = useState(cell.name);
+  const nameText = nameProblem(nameTyped) === null ? cell.name : nameTyped;
   const nameRefused = nameProblem(nameText);
   const [typed, setTyped] = useState<Partial<Record<TypedField, string>>>({});
 
+  const texts: Record<TypedField, string> = {
+    gpus: followedText(typed.gpus, String(inputs.gpus), inputs.gpus, (t) =>
+      readDeviceCount(t, inputs.engine),
+    ),
+    contextTokens: followedText(
+      typed.contextTokens,
+      String(inputs.contextTokens),
+      inputs.contextTokens,
+      readContextTokens,
+    ),
+    batch: followedText(typed.batch, String(inputs.batch), inputs.batch, (t) =>
+      readCount(t, COUNT_BOUNDS.batch),
+    ),
+    price: followedText(
+      typed.price,
+      priceText(inputs.priceUsdPerGpuHour),
+      inputs.priceUsdPerGpuHour,
+      readPrice,
+    ),
+  };
   const reads: Record<TypedField, FieldRead<number | null>> = {
-    gpus: readDeviceCount(typed.gpus ?? String(inputs.gpus), inputs.engine),
-    contextTokens: readContextTokens(typed.contextTokens ?? String(inputs.contextTokens)),
-    batch: readCount(typed.batch ?? String(inputs.batch), COUNT_BOUNDS.batch),
-    price: readPrice(typed.price ?? priceText(inputs.priceUsdPerGpuHour)),
+    gpus: readDeviceCount(texts.gpus, inputs.engine),
+    contextTokens: readContextTokens(texts.contextTokens),
+    batch: readCount(texts.batch, COUNT_BOUNDS.batch),
+    price: readPrice(texts.price),
   };
   const problem = (field: TypedField) => {
     const read = reads[field];
@@ -152,7 +195,7 @@ export function PlanForm({
             data-testid="plan-name"
             aria-invalid={nameRefused !== null}
             onChange={(event) => {
-              setNameText(event.target.value);
+              setNameTyped(event.target.value);
               if (nameProblem(event.target.value) === null)
                 onChange({ ...cell, name: event.target.value });
             }}
@@ -175,7 +218,7 @@ export function PlanForm({
           />
           <TextField
             label="count"
-            text={typed.gpus ?? String(inputs.gpus)}
+            text={texts.gpus}
             problem={problem('gpus')}
             testId="plan-gpus"
             inputMode="numeric"
@@ -221,7 +264,7 @@ export function PlanForm({
           />
           <TextField
             label="context (tokens)"
-            text={typed.contextTokens ?? String(inputs.contextTokens)}
+            text={texts.contextTokens}
             problem={problem('contextTokens')}
             testId="plan-context"
             inputMode="numeric"
@@ -229,7 +272,7 @@ export function PlanForm({
           />
           <TextField
             label="batch (sequences)"
-            text={typed.batch ?? String(inputs.batch)}
+            text={texts.batch}
             problem={problem('batch')}
             testId="plan-batch"
             inputMode="numeric"
@@ -239,7 +282,7 @@ export function PlanForm({
         <div className="row">
           <TextField
             label="price per device (US$ per device-hour, optional)"
-            text={typed.price ?? priceText(inputs.priceUsdPerGpuHour)}
+            text={texts.price}
             problem={problem('price')}
             testId="plan-price"
             inputMode="decimal"
@@ -248,7 +291,8 @@ export function PlanForm({
           />
           <CompareDevices
             chosen={inputs.compareDevices}
-            devices={devices.filter((d) => d.id !== inputs.device)}
+            devices={devices}
+            main={inputs.device}
             onChange={(compareDevices) => update({ compareDevices })}
           />
         </div>
@@ -258,6 +302,16 @@ export function PlanForm({
       </StaleResult>
     </>
   );
+}
+
+/** The value of `field` the last result used, in words for the out-of-date note. */
+function usedValue(field: TypedField, inputs: PlanInputs): string {
+  if (field === 'contextTokens') return `${formatTokens(inputs.contextTokens)} tokens`;
+  if (field === 'price') {
+    const price = inputs.priceUsdPerGpuHour;
+    return price === null ? '(none)' : `US$ ${String(price)} per device-hour`;
+  }
+  return String(inputs[field]);
 }
 
 /** The last result, marked out of date while a typed field does not read. */
@@ -273,12 +327,12 @@ function StaleResult({
   if (!children) return null;
   if (invalid.length === 0) return <>{children}</>;
   const fields = invalid.map((field) => TYPED_LABELS[field]).join(' and ');
+  const used = invalid.map((field) => `${TYPED_LABELS[field]} ${usedValue(field, inputs)}`);
   return (
     <>
       <p className="cell-note" role="status" data-testid="plan-stale">
         Out of date: {fields} {invalid.length === 1 ? 'is' : 'are'} not valid, so the result below
-        is still the one for the last valid inputs ({formatTokens(inputs.contextTokens)} tokens of
-        context). Fix the field to plan again.
+        is still the one for the last valid {used.join(' and ')}. Fix the field to plan again.
       </p>
       <div data-testid="plan-stale-result" aria-hidden="true" style={{ opacity: 0.35 }}>
         {children}

@@ -19,8 +19,9 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
   pricePerGpuHourUsd: 'price',
 };
 
-/** What the cell calls its config: the dropped file's name, or "the pasted config.json". */
+/** What the cell calls its config: the dropped file's name, the hub model's, or the pasted one. */
 function configName(model: PlanModelSource): string {
+  if (model.kind === 'hub') return `the config.json of ${model.id.trim()}`;
   return model.kind === 'config' && model.fileName ? model.fileName : 'the pasted config.json';
 }
 
@@ -44,8 +45,25 @@ function leadWithLabel(error: PlanErrorData, field: string, label: string): stri
       return `${label}${message.slice(lead.length)}`;
     }
   }
-  const named = message.includes(field) || message.toLowerCase().includes(label.toLowerCase());
+  const parts = field.split(/,\s*/);
+  const named =
+    parts.every((part) => message.includes(part)) ||
+    message.toLowerCase().includes(label.toLowerCase());
   return named ? message : `${label}: ${message}`;
+}
+
+/**
+ * What to ask for while the model source is still empty (nothing pasted, no hub id typed), so
+ * a fresh form shows a prompt rather than an error the user did not cause; null otherwise.
+ */
+export function planPrompt(model: PlanModelSource): string | null {
+  if (model.kind === 'config' && model.text.trim() === '' && !model.fileName) {
+    return 'Paste a Hugging Face config.json here, or drop the file on this box.';
+  }
+  if (model.kind === 'hub' && model.id.trim() === '') {
+    return 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
+  }
+  return null;
 }
 
 /**
@@ -55,10 +73,11 @@ function leadWithLabel(error: PlanErrorData, field: string, label: string): stri
  * a prompt instead of the JSON parser's "Unexpected end of JSON input".
  */
 export function planErrorText(error: PlanErrorData, model: PlanModelSource): string {
+  const prompt = planPrompt(model);
+  if (prompt !== null) return prompt;
   if (model.kind === 'config' && model.text.trim() === '' && error.field === '(config)') {
-    return model.fileName
-      ? `${model.fileName} is empty: drop or paste a Hugging Face config.json (a JSON object).`
-      : 'Paste a Hugging Face config.json here, or drop the file on this box.';
+    const name = model.fileName ?? 'config.json';
+    return `${name} is empty: drop or paste a Hugging Face config.json (a JSON object).`;
   }
   if (error.field === null) return sentence(error.message);
 

@@ -66,16 +66,23 @@ export function readDeviceCount(text: string, engine: PlanEngine): FieldRead<num
 }
 
 /**
+ * Largest price per device-hour the form takes, the CLI's `--price` bound: far above any rented
+ * device, low enough that a slip of the keyboard ($2e26) is refused beside the field.
+ */
+export const MAX_PRICE_USD_PER_DEVICE_HOUR = 1_000_000;
+
+/**
  * A price in US dollars per device-hour (what cost.ts multiplies by the device count): empty
- * means none, 0 is allowed (hardware already owned), and it is written as plain decimals.
+ * means none, 0 is allowed (hardware already owned), up to 1,000,000, as plain decimals.
  */
 export function readPrice(text: string): FieldRead<number | null> {
   const trimmed = text.trim();
   if (trimmed === '') return { ok: true, value: null };
   const value = Number(trimmed);
-  if (DECIMAL.test(trimmed) && Number.isFinite(value)) return { ok: true, value };
+  if (DECIMAL.test(trimmed) && value <= MAX_PRICE_USD_PER_DEVICE_HOUR) return { ok: true, value };
+  const most = MAX_PRICE_USD_PER_DEVICE_HOUR.toLocaleString('en-US');
   return {
     ok: false,
-    problem: 'US$ per device-hour: a number of 0 or more such as 2.50, or empty',
+    problem: `US$ per device-hour: a number from 0 to ${most} such as 2.50, or empty`,
   };
 }

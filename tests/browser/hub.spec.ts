@@ -59,7 +59,7 @@ test('a hub id is fetched from the base URL setting with progress, then planned 
   expect(expectedParams()).toBe(TINY_LLAMA_PARAMS);
   const plan = await newPlanCell(page);
   await plan.getByTestId('model-hub-radio').check();
-  await expect(plan.getByTestId('cell-error')).toContainText('Type a Hugging Face model id');
+  await expect(plan.getByTestId('plan-prompt')).toContainText('Type a Hugging Face model id');
   await plan.getByTestId('plan-hub-base').fill(hub.base);
   await plan.getByTestId('plan-hub-id').fill(MODEL_ID);
 

@@ -60,9 +60,10 @@ test('an empty or non-JSON dropped file is named and the box keeps its config', 
 }) => {
   const cell = await newPlanCell(page);
   await cell.getByTestId('model-config-radio').check();
-  await expect(cell.getByTestId('cell-error')).toHaveText(
+  await expect(cell.getByTestId('plan-prompt')).toHaveText(
     'Paste a Hugging Face config.json here, or drop the file on this box.',
   );
+  await expect(cell.getByTestId('cell-error')).toHaveCount(0);
   await cell.getByTestId('plan-config').fill(CONFIG);
   await expect(cell).toHaveAttribute('data-status', 'done');
 
@@ -228,4 +229,110 @@ test('a context past what vLLM accepts says the engine does not start, and why',
     `Does not start: pasted config.json on 1 × NVIDIA H100 SXM. ${expected}`,
   );
   await expect(cell.getByTestId('plan-verdict')).toHaveClass(/no-fit/);
+});
+
+test('an engine switch that makes a refused count valid shows the count the result used', async ({
+  page,
+}) => {
+  const cell = await newPlanCell(page);
+  const gpus = cell.getByTestId('plan-gpus');
+  await cell.getByTestId('plan-engine').selectOption('transformers.js');
+  await cell.getByTestId('plan-weights').selectOption('f16');
+  await gpus.fill('2');
+  await expect(cell.getByTestId('plan-gpus-problem')).toContainText('1 only');
+  await expect(gpus).toHaveValue('2');
+
+  await cell.getByTestId('plan-engine').selectOption('llama.cpp');
+  await expect(cell).toHaveAttribute('data-status', 'done');
+  // The cell still holds 1 device: the field says 1, not the refused 2, and nothing is stale.
+  await expect(gpus).toHaveValue('1');
+  await expect(cell.getByTestId('plan-gpus-problem')).toHaveCount(0);
+  await expect(cell.getByTestId('plan-stale')).toHaveCount(0);
+  await expect(cell.getByTestId('plan-parallelism')).toBeDisabled();
+  await expect(cell.getByTestId('plan-verdict')).toContainText('1 ×');
+});
+
+test('a refused batch leaves a note naming the batch the result used, not the context', async ({
+  page,
+}) => {
+  const cell = await newPlanCell(page);
+  await cell.getByTestId('plan-context').fill('32k');
+  await expect(cell.getByTestId('plan-context')).toHaveValue('32k');
+  await cell.getByTestId('plan-batch').fill('0');
+  await expect(cell.getByTestId('plan-stale')).toHaveText(
+    'Out of date: batch (sequences) is not valid, so the result below is still the one for the' +
+      ' last valid batch (sequences) 1. Fix the field to plan again.',
+  );
+});
+
+test('a price above the CLI bound of 1,000,000 US$ per device-hour is refused in place', async ({
+  page,
+}) => {
+  const cell = await newPlanCell(page);
+  const price = cell.getByTestId('plan-price');
+  await price.fill('200000000000000000000000000');
+  await expect(cell.getByTestId('plan-price-problem')).toHaveText(
+    'US$ per device-hour: a number from 0 to 1,000,000 such as 2.50, or empty',
+  );
+  await expect(cell.getByTestId('plan-stale')).toContainText('price (none)');
+  await price.fill('1000000');
+  await expect(cell.getByTestId('plan-stale')).toHaveCount(0);
+});
+
+test('an empty hub base URL field names the default hub it stands for', async ({ page }) => {
+  const cell = await newPlanCell(page);
+  await cell.getByTestId('model-hub-radio').check();
+  await expect(cell.getByTestId('plan-prompt')).toHaveText(
+    'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.',
+  );
+  await expect(cell.getByTestId('cell-error')).toHaveCount(0);
+  const base = cell.getByTestId('plan-hub-base');
+  await base.fill('');
+  await expect(base).toHaveAttribute('placeholder', 'https://huggingface.co');
+  await expect(cell.getByText('empty: https://huggingface.co')).toBeVisible();
+});
+
+test('fields follow edits made in another tab and a rename there is kept', async ({
+  page,
+  context,
+}) => {
+  const cellA = await newPlanCell(page);
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  const tabB = await context.newPage();
+  await tabB.goto(page.url());
+  const cellB = tabB.locator('[data-testid=cell][data-kind=plan]');
+  await expect(cellB.getByTestId('plan-name')).toHaveValue('plan1');
+  await expect(cellB.getByTestId('plan-context')).toHaveValue('8192');
+
+  await cellA.getByTestId('plan-context').fill('65536');
+  await cellA.getByTestId('plan-name').fill('alpha');
+  await expect(page.getByTestId('save-state')).toHaveText('saved');
+  await expect(cellB.getByTestId('plan-name')).toHaveValue('alpha');
+  await expect(cellB.getByTestId('plan-context')).toHaveValue('65536');
+
+  await cellB.getByTestId('plan-name').press('End');
+  await cellB.getByTestId('plan-name').pressSequentially('X');
+  await expect(cellB.getByTestId('plan-name')).toHaveValue('alphaX');
+  await expect(cellA.getByTestId('plan-name')).toHaveValue('alphaX');
+});
+
+test('a compared device equal to the main device keeps its name', async ({ page }) => {
+  const cell = await newPlanCell(page);
+  await cell.getByTestId('plan-compare').selectOption('h100-sxm');
+  await cell.getByTestId('plan-device').selectOption('h100-sxm');
+  await expect(cell.getByTestId('compare-chip')).toContainText('NVIDIA H100 SXM');
+  await expect(cell.getByTestId('compare-chip')).not.toContainText('h100-sxm');
+});
+
+test('the model source radios are one group that arrow keys move through', async ({ page }) => {
+  const cell = await newPlanCell(page);
+  const names = await cell
+    .locator('.model-picker input[type=radio]')
+    .evaluateAll((radios) => radios.map((radio) => (radio as HTMLInputElement).name));
+  expect(names).toHaveLength(3);
+  expect(new Set(names).size).toBe(1);
+  expect(names[0]).not.toBe('');
+  await cell.getByTestId('model-catalogue-radio').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(cell.getByTestId('model-config-radio')).toBeChecked();
 });

@@ -1,7 +1,7 @@
 // Page formatting: one binary byte convention at every size, and plan errors as one sentence.
 import { describe, expect, it } from 'vitest';
 import { byteAxisUnit, formatBytes, formatUsd } from '../../../app/_lib/format.ts';
-import { planErrorText } from '../../../app/_lib/plan-error-text.ts';
+import { planErrorText, planPrompt } from '../../../app/_lib/plan-error-text.ts';
 import type { PlanModelSource } from '../../../lib/notebook/model.ts';
 import type { PlanErrorData } from '../../../workers/plan-types.ts';
 
@@ -122,6 +122,27 @@ describe('planErrorText', () => {
       'vllm cannot load these weights (expected bf16, fp8 or nf4 for vllm).',
     ],
     [
+      "a hub model's bad config is named by its hub id, not as a pasted one",
+      error({
+        field: '(config)',
+        expected: 'a JSON object',
+        message: 'http://127.0.0.1:1/a/b/resolve/main/config.json must be a JSON object',
+      }),
+      hub,
+      'the config.json of a/b: http://127.0.0.1:1/a/b/resolve/main/config.json must be a JSON ' +
+        'object.',
+    ],
+    [
+      'several fields named in other words in the message are not repeated',
+      error({
+        field: 'num_attention_heads, num_key_value_heads',
+        message:
+          'num_attention_heads and num_key_value_heads: 3 heads do not group into 2 KV heads',
+      }),
+      pasted,
+      'num_attention_heads and num_key_value_heads: 3 heads do not group into 2 KV heads.',
+    ],
+    [
       'an error with no field passes as it is, with a full stop',
       error({ code: 'not_found', message: 'no such model on http://127.0.0.1:1: a/b' }),
       hub,
@@ -149,5 +170,18 @@ describe('planErrorText', () => {
     expect(planErrorText(parse, emptyFile)).toBe(
       'empty.json is empty: drop or paste a Hugging Face config.json (a JSON object).',
     );
+    expect(planPrompt(empty)).toBe(
+      'Paste a Hugging Face config.json here, or drop the file on this box.',
+    );
+    expect(planPrompt(emptyFile)).toBeNull();
+  });
+
+  it('asks for a hub id instead of an error while none is typed', () => {
+    const badId = error({ code: 'unsupported', message: 'not a Hugging Face model id: ' });
+    const emptyHub: PlanModelSource = { kind: 'hub', id: ' ' };
+    const want = 'Type a Hugging Face model id (org/name), such as meta-llama/Llama-3.1-8B.';
+    expect(planPrompt(emptyHub)).toBe(want);
+    expect(planErrorText(badId, emptyHub)).toBe(want);
+    expect(planPrompt(hub)).toBeNull();
   });
 });

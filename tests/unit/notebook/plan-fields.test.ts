@@ -61,14 +61,25 @@ describe('readPrice', () => {
     ['0', 0],
     ['2.50', 2.5],
     ['.75', 0.75],
+    ['1000000', 1_000_000],
   ])('reads %j as %s US$ per device-hour', (text, value) => {
     expect(readPrice(text)).toEqual({ ok: true, value });
   });
 
-  it.each(['abc', '-5', '1e400', '1e3', 'Infinity', '2,50'])('refuses %j', (text) => {
+  it.each([
+    'abc',
+    '-5',
+    '1e400',
+    '1e3',
+    'Infinity',
+    '2,50',
+    '1000000.01',
+    '200000000000000000000000000',
+  ])('refuses %j', (text) => {
     expect(readPrice(text)).toEqual({
       ok: false,
-      problem: 'US$ per device-hour: a number of 0 or more such as 2.50, or empty',
+      // the CLI's --price bound, 1,000,000 US$ per device-hour
+      problem: 'US$ per device-hour: a number from 0 to 1,000,000 such as 2.50, or empty',
     });
   });
 });
