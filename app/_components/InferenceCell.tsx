@@ -118,8 +118,12 @@ function useInferenceWorker() {
 
 function FigureRow({ entry }: { entry: MeasuredFigure }) {
   const off = entry.relativeDifference !== null && entry.relativeDifference > HIGHLIGHT_SHARE;
+  // relativeDifference is a magnitude; the share takes the sign of the byte difference.
+  const sign = (entry.differenceBytes ?? 0) < 0 ? '-' : '';
   const share =
-    entry.relativeDifference === null ? '' : ` (${(entry.relativeDifference * 100).toFixed(1)}%)`;
+    entry.relativeDifference === null
+      ? ''
+      : ` (${sign}${(entry.relativeDifference * 100).toFixed(1)}%)`;
   return (
     <tr
       data-figure={entry.name}

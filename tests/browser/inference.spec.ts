@@ -470,3 +470,25 @@ test('wraps generated text inside the cell and says a too-long prompt once', asy
   const said = (await cell.innerText()).split('3,001 tokens do not fit').length - 1;
   expect(said).toBe(1);
 });
+
+test('gives each memory difference and its share one sign', async ({ page }) => {
+  await page.goto('/inference/');
+  await loadFromHub(page, hub.base, MODEL_ID);
+  await generate(page);
+
+  const rows = page.locator('[data-testid=inference-memory] tr[data-figure]');
+  await expect(rows.first()).toBeVisible();
+  const cells = await rows.evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cell = tr.querySelectorAll('td')[3];
+      return { raw: cell?.getAttribute('data-raw') ?? '', text: cell?.textContent ?? '' };
+    }),
+  );
+  const withShare = cells.filter((cell) => /\(-?\d+\.\d%\)/.test(cell.text));
+  expect(withShare.length).toBeGreaterThan(0);
+  for (const { raw, text } of withShare) {
+    const bytesNegative = Number(raw) < 0;
+    expect(text.trim().startsWith('-'), text).toBe(bytesNegative);
+    expect(/\(-/.test(text), text).toBe(bytesNegative);
+  }
+});
