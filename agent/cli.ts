@@ -22,6 +22,7 @@ import { createPairingToken, pairingLink, pairingQr } from './pairing.ts';
 import { predictEngineModels } from './predict.ts';
 import { defaultHostSources } from './probes/host.ts';
 import { probeInventory } from './probes/inventory.ts';
+import { isOriginRule, LOOPBACK_APP_ORIGINS } from './origins.ts';
 import { createProcessRunner } from './process.ts';
 import { isLoopbackHost, startAgentServer } from './server.ts';
 
@@ -59,8 +60,8 @@ export interface AgentEnvironment {
   token?: string;
 }
 
-/** The app's own origins when it runs locally (`npm start` serves on port 3000). */
-const DEFAULT_ORIGINS = ['http://127.0.0.1:3000', 'http://localhost:3000'];
+/** Where the pairing link points unless `--app-url` says otherwise (`npm start`'s port). */
+const DEFAULT_APP_URL = 'http://127.0.0.1:3000';
 
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
@@ -92,12 +93,13 @@ function httpUrl(text: string): URL | null {
 
 function collectOrigin(text: string, previous: string[] | undefined): string[] {
   const url = httpUrl(text);
-  if (url === null) {
+  if (url === null && !(/:\*$/.test(text.trim()) && isOriginRule(text))) {
     throw new CliError(
-      `--allow-origin must be an http(s) URL such as http://127.0.0.1:3000, got "${text}"`,
+      '--allow-origin must be an http(s) URL such as https://app.example or a pattern such as ' +
+        `http://192.168.1.5:*, got "${text}"`,
     );
   }
-  return [...(previous ?? []), url.origin];
+  return [...(previous ?? []), url === null ? text.trim() : url.origin];
 }
 
 function appUrl(text: string): string {
@@ -169,12 +171,13 @@ export function configureAgentCommand(
     )
     .option(
       '--allow-origin <url>',
-      'origin of the app allowed to connect (repeatable)',
+      'another origin allowed to connect, e.g. https://app.example (repeatable; the app on\n' +
+        'this machine, http://127.0.0.1:* and http://localhost:*, is always allowed)',
       collectOrigin,
     )
     .option(
       '--app-url <url>',
-      'app URL the pairing link opens (default: first allowed origin)',
+      `app URL the pairing link opens (default: ${DEFAULT_APP_URL})`,
       appUrl,
     )
     .option(
@@ -311,13 +314,14 @@ async function once(monitor: Monitor, options: AgentOptions, output: Output): Pr
 }
 
 /**
- * Origins whose pages may connect: `--allow-origin`, else the local app's; plus the origin of
- * `--app-url`, since the pairing link opens that page and it must not then be refused.
+ * Origins whose pages may connect: the app on this machine at any port (the pairing token is
+ * what authenticates, and `npm start` may pick any port), each `--allow-origin`, and the origin
+ * of `--app-url`, since the pairing link opens that page and it must not then be refused.
  */
-function allowedOrigins(options: AgentOptions): string[] {
-  const origins = options.allowOrigin ?? DEFAULT_ORIGINS;
-  const appOrigin = options.appUrl === undefined ? null : new URL(options.appUrl).origin;
-  return appOrigin === null || origins.includes(appOrigin) ? origins : [...origins, appOrigin];
+export function allowedOrigins(options: Pick<AgentOptions, 'allowOrigin' | 'appUrl'>): string[] {
+  const appOrigin = options.appUrl === undefined ? [] : [new URL(options.appUrl).origin];
+  const origins = [...LOOPBACK_APP_ORIGINS, ...(options.allowOrigin ?? []), ...appOrigin];
+  return [...new Set(origins)];
 }
 
 const GIB = 2 ** 30;
@@ -405,11 +409,7 @@ export async function runAgent(options: AgentOptions, env: AgentEnvironment): Pr
     throw new CliError(listenProblem(error, options));
   });
 
-  const link = pairingLink(
-    options.appUrl ?? origins[0] ?? DEFAULT_ORIGINS[0] ?? '',
-    server.url,
-    token,
-  );
+  const link = pairingLink(options.appUrl ?? DEFAULT_APP_URL, server.url, token);
   env.output.out(await pairingText({ url: server.url, token, link }, options, env));
 
   const signal = await env.waitForStop();

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 
 import type { Logger } from './log.ts';
 import type { Monitor } from './monitor.ts';
+import { originMatcher } from './origins.ts';
 import { tokensMatch } from './pairing.ts';
 import {
   AGENT_PROTOCOL_VERSION,
@@ -19,6 +20,8 @@ import {
 } from './protocol.ts';
 import type { AgentMessage, TelemetryFrame } from './protocol.ts';
 
+export { normaliseOrigin } from './origins.ts';
+
 /** Options of `startAgentServer`. */
 export interface AgentServerOptions {
   /** Interface to listen on; loopback unless the user asked otherwise. */
@@ -26,7 +29,7 @@ export interface AgentServerOptions {
   /** Port, or 0 for any free one. */
   port: number;
   token: string;
-  /** Origins (`http://127.0.0.1:3000`) whose pages may connect. */
+  /** Origins (`http://127.0.0.1:3000`) or any-port patterns (`http://127.0.0.1:*`) allowed. */
   allowedOrigins: readonly string[];
   monitor: Monitor;
   /** Milliseconds between telemetry frames. */
@@ -77,17 +80,6 @@ export function isLoopbackHost(host: string): boolean {
   return LOOPBACK_NAMES.has(host) || /^127\./.test(host);
 }
 
-/** Normalises an origin (`HTTP://Host:80/` -> `http://host`) so allow-list checks are exact. */
-export function normaliseOrigin(origin: string): string | null {
-  try {
-    const url = new URL(origin);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
-    return url.origin;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The WebSocket URL clients use for a server listening on `address`. A wildcard bind (0.0.0.0,
  * ::) is no address a browser may dial, so the URL names this machine's loopback instead.
@@ -130,9 +122,7 @@ function send(socket: WebSocket, message: AgentMessage): void {
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
   const log = options.logger;
   log.addSecret(options.token);
-  const allowed = new Set(
-    options.allowedOrigins.map(normaliseOrigin).filter((o): o is string => o !== null),
-  );
+  const allowed = originMatcher(options.allowedOrigins);
   const clients = new Set<WebSocket>();
   let latest: TelemetryFrame | null = null;
   let sampling: Promise<void> | null = null;
@@ -172,8 +162,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   const admit = (ws: WebSocket, request: IncomingMessage) => {
     const origin = request.headers.origin;
-    const normalised = origin === undefined ? null : normaliseOrigin(origin);
-    if (origin !== undefined && (normalised === null || !allowed.has(normalised))) {
+    if (origin !== undefined && !allowed(origin)) {
       log.warn('refused a page from an origin not on the allow-list', { origin });
       ws.close(CLOSE_CODES.badOrigin, 'origin not allowed');
       return;

@@ -37,6 +37,13 @@ const HIGHLIGHT_SHARE = 0.1;
 /** How a row far from the plan stands out (the shared stylesheet has no class for it). */
 const OFF_PLAN_STYLE = { background: '#fdecea', color: '#b42318' } as const;
 
+/** Generated text wraps at the cell's edge, long unbroken tokens included. */
+const OUTPUT_STYLE = {
+  whiteSpace: 'pre-wrap',
+  overflowWrap: 'anywhere',
+  maxWidth: '100%',
+} as const;
+
 type Choice = 'demo' | 'hub' | 'folder';
 
 /** Files the user picked, by path relative to the folder, and the folder's name. */
@@ -111,8 +118,12 @@ function useInferenceWorker() {
 
 function FigureRow({ entry }: { entry: MeasuredFigure }) {
   const off = entry.relativeDifference !== null && entry.relativeDifference > HIGHLIGHT_SHARE;
+  // relativeDifference is a magnitude; the share takes the sign of the byte difference.
+  const sign = (entry.differenceBytes ?? 0) < 0 ? '-' : '';
   const share =
-    entry.relativeDifference === null ? '' : ` (${(entry.relativeDifference * 100).toFixed(1)}%)`;
+    entry.relativeDifference === null
+      ? ''
+      : ` (${sign}${(entry.relativeDifference * 100).toFixed(1)}%)`;
   return (
     <tr
       data-figure={entry.name}
@@ -283,6 +294,14 @@ export function InferenceCell() {
       ? requestProblem({ ...promptSize, maxNewTokens: maxTokens.tokens })
       : null;
 
+  // A refusal the worker sent for the request that the field check already shows is said once.
+  const shownError = error && fieldProblem && error.message === fieldProblem.message ? null : error;
+
+  /** An edited prompt or token count outdates the worker's refusal of the previous request. */
+  const clearRequestError = () => {
+    if (error?.field === 'prompt' || error?.field === 'new tokens') setError(null);
+  };
+
   const source = (): ModelSource | FieldProblem => {
     if (choice === 'demo') return DEMO_SOURCE;
     if (choice === 'hub') return { kind: 'hub', baseUrl: hubBase, modelId: hubId.trim() };
@@ -311,6 +330,8 @@ export function InferenceCell() {
     }
     setError(null);
     setReport(null);
+    setStreamed('');
+    setTokenIds([]);
     setLoaded(null);
     setPromptSize(null);
     setProgress(null);
@@ -573,7 +594,10 @@ export function InferenceCell() {
           value={prompt}
           rows={3}
           title="Ctrl+Enter generates"
-          onChange={(event) => setPrompt(event.target.value)}
+          onChange={(event) => {
+            setPrompt(event.target.value);
+            clearRequestError();
+          }}
           onKeyDown={(event) => {
             const generateKey = event.key === 'Enter' && (event.ctrlKey || event.metaKey);
             if (!generateKey || busy !== null) return;
@@ -589,7 +613,10 @@ export function InferenceCell() {
             value={maxTokensText}
             data-testid="inference-max-tokens"
             aria-invalid={!maxTokens.ok}
-            onChange={(event) => setMaxTokensText(event.target.value)}
+            onChange={(event) => {
+              setMaxTokensText(event.target.value);
+              clearRequestError();
+            }}
           />
         </label>
         {busy === 'running' || busy === 'loading' ? (
@@ -622,18 +649,19 @@ export function InferenceCell() {
           {fieldProblem.message}
         </p>
       )}
-      {error && (
+      {shownError && (
         <div
           className="error-box"
           role="alert"
           data-testid="inference-error"
-          data-field={error.field ?? ''}
+          data-field={shownError.field ?? ''}
         >
-          {error.message}
+          {shownError.message}
         </div>
       )}
       <pre
         className="inference-output"
+        style={OUTPUT_STYLE}
         data-testid="inference-output"
         data-tokens={JSON.stringify(tokenIds)}
         data-done={report ? 'true' : 'false'}

@@ -484,8 +484,11 @@ export const DECODE_OVERHEAD_FITS = fitByKind(DECODE_MEASUREMENTS, fitPerTokenOv
 /**
  * Share of peak FP16 FLOPs llama.cpp reaches in F16 prompt processing, per device class
  * (`PREFILL_MEASUREMENTS`, pp512): unified-memory 0.71 (M2 Ultra 60c and 76c); discrete-gpu
- * 0.52 (RTX 3090, 4080, 4090 at their FP16-accumulate peaks); datacenter-gpu 0.18 (A100 and
- * H100 PCIe, Dec 2023 builds); cpu: no rows (null). Engines with tuned GEMMs reach more.
+ * 0.297 (RTX 3090, 4080, 4090, A6000, 6000 Ada at their FP16-accumulate peaks); datacenter-gpu
+ * 0.178 (A100 80GB 0.223, H100 PCIe 0.133); cpu: no rows (null). All CUDA rows come from one
+ * table (Llama-2 7B F16, Dec 2023 build), so the classes differ by hardware, not by build: an
+ * A100 (312 TFLOPS) then prefills 1.3x an RTX 3090 (142), as measured 1.66x, and never less.
+ * Engines with tuned GEMMs (vLLM, TensorRT-LLM) reach more of the peak.
  */
 export const PREFILL_EFFICIENCY_FITS = fitByKind(PREFILL_MEASUREMENTS, fitPrefillEfficiency);
 

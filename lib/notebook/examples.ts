@@ -96,7 +96,10 @@ function mla(): Cell[] {
     md(
       '# MLA against GQA: the KV cache at 128k tokens\n' +
         'DeepSeek-V3 caches one compressed latent per token and layer (multi-head latent ' +
-        'attention); Llama-3.1-70B caches K and V for 8 KV heads (grouped-query attention).',
+        'attention): 61 layers x 576 values x 2 bytes = 70,272 bytes per token. Llama-3.1-70B ' +
+        'caches K and V for 8 KV heads (grouped-query attention): 80 layers x 2 x 8 x 128 x 2 ' +
+        'bytes = 327,680 bytes per token, 4.7 times as much. Both plans run vLLM on eight H200s ' +
+        'with tensor parallelism.',
     ),
     plan('deepseek', {
       model: model('deepseek-v3'),
@@ -115,11 +118,27 @@ function mla(): Cell[] {
       engine: 'vllm',
     }),
     code(
-      'export const kvPerToken = [\n' +
+      '// One copy of the cache, before any split across GPUs: MLA is 4.7x smaller.\n' +
+        'export const kvPerToken = [\n' +
         "  { model: 'DeepSeek-V3 (MLA)', bytesPerToken: deepseek.kv.bytesPerToken },\n" +
         "  { model: 'Llama-3.1-70B (GQA)', bytesPerToken: llama.kv.bytesPerToken },\n" +
         '];\n' +
-        'export const kvAt128kGiB = [deepseek, llama].map((p) => p.memory.kvBytes / 2 ** 30);\n',
+        'const contextTokens = 131072;\n' +
+        'export const kvOneCopyAt128kGiB = [deepseek, llama].map(\n' +
+        '  (p) => (p.kv.bytesPerToken * contextTokens) / 2 ** 30,\n' +
+        ');\n' +
+        "// What each GPU holds under vLLM tensor parallelism (the plans' KV cache / GPUs).\n" +
+        'export const kvPerGpuAt128kGiB = [deepseek, llama].map(\n' +
+        '  (p) => p.memory.kvBytes / p.settings.gpus / 2 ** 30,\n' +
+        ');\n',
+    ),
+    md(
+      'Per token, and for one copy at 128k (8.58 GiB against 40 GiB), MLA wins by 4.7x. Per ' +
+        "GPU it does not here: vLLM splits GQA by KV head, one of Llama's 8 heads per rank " +
+        '(40 / 8 = 5 GiB each), but the latent has no heads to split, so every one of the 8 ' +
+        'ranks keeps the whole latent (8.58 GiB each, 68.6 GiB across the node). On one device, ' +
+        'or in llama.cpp, which keeps one latent copy, the full 4.7x saving applies; on a wide ' +
+        'tensor-parallel node, data parallelism for attention is what recovers it.',
     ),
   ];
 }

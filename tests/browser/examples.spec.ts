@@ -100,3 +100,45 @@ test('a numeric table from a code cell is also drawn as a chart', async ({ page 
   await expect(output.locator('canvas')).toHaveCount(1);
   await screenshot(page, 'code-cell-chart');
 });
+
+test('the MLA example compares one KV copy and the per-GPU share, explaining vLLM', async ({
+  page,
+}) => {
+  const vllm8 = (id: string) =>
+    plan({
+      model: catalogueSpec(id),
+      weights: 'fp8',
+      kv: 'f16',
+      contextTokens: 131072,
+      batch: 1,
+      engine: 'vllm',
+      devices: ['h200'],
+      gpus: 8,
+      parallelism: 'tensor',
+    });
+  const deepseek = vllm8('deepseek-v3');
+  const llama = vllm8('llama-3.1-70b');
+  // 61 layers x 576 x 2 B against 80 layers x 2 x 8 heads x 128 x 2 B, per token.
+  expect([deepseek.kv.bytesPerToken, llama.kv.bytesPerToken]).toEqual([70_272, 327_680]);
+  const oneCopy = [70_272, 327_680].map((bytes) => (bytes * 131072) / GiB); // [8.578125, 40]
+  const perGpu = [deepseek, llama].map((p) => p.memory.kvBytes / 8 / GiB); // [8.578125, 5]
+  expect(oneCopy).toEqual([8.578125, 40]);
+  expect(perGpu).toEqual([8.578125, 5]);
+
+  await page.goto('/notebook/?example=mla-vs-gqa');
+  await settle(page);
+  const shown = async (label: string) => {
+    const output = page.locator(`[data-testid=code-output][data-label=${label}]`);
+    return (await output.innerText()).replace(/\s+/g, '');
+  };
+  await expect
+    .poll(() => shown('kvOneCopyAt128kGiB'))
+    .toBe(`kvOneCopyAt128kGiB=[${oneCopy.join(',')}]`);
+  await expect
+    .poll(() => shown('kvPerGpuAt128kGiB'))
+    .toBe(`kvPerGpuAt128kGiB=[${perGpu.join(',')}]`);
+  const text = page.locator('[data-testid=cell][data-kind=markdown]').last();
+  await expect(text).toContainText('MLA wins by 4.7x');
+  await expect(text).toContainText('every one of the 8 ranks keeps the whole latent');
+  await expect(text).toContainText('llama.cpp, which keeps one latent copy');
+});

@@ -44,6 +44,10 @@ test.beforeAll(async () => {
 
   // An embedding table of 64 rows behind a 259-token tokenizer: ids from 64 up are out of range.
   hub.models.set('broken/wrong-shapes', demoModelFiles({ ...DEMO_MODEL_SHAPE, vocabSize: 64 }));
+
+  const noTokenizerConfig = demoModelFiles();
+  noTokenizerConfig.delete('tokenizer_config.json');
+  hub.models.set('broken/no-tokenizer-config', noTokenizerConfig);
 });
 
 test.afterAll(async () => {
@@ -410,4 +414,81 @@ test('uses the app hub setting and refuses a bad hub base URL by name', async ({
   await page.getByRole('button', { name: 'Load' }).click();
   await expect(page.getByTestId('inference-loaded')).toContainText(MODEL_ID, { timeout: 60_000 });
   expect(await generate(page)).toHaveLength(NEW_TOKENS);
+});
+
+test('names a missing tokenizer_config.json at base/id with one slash, clearing the old output', async ({
+  page,
+}) => {
+  await page.goto('/inference/');
+  await loadFromHub(page, hub.base, MODEL_ID);
+  expect(await generate(page)).toHaveLength(NEW_TOKENS);
+  const output = page.getByTestId('inference-output');
+  await expect(output).not.toHaveAttribute('data-tokens', '[]');
+
+  const baseWithoutSlash = hub.base.replace(/\/+$/, '');
+  await loadFromHub(page, baseWithoutSlash, 'broken/no-tokenizer-config');
+  const error = page.getByTestId('inference-error');
+  await expect(error).toHaveText(
+    `${baseWithoutSlash}/broken/no-tokenizer-config has no tokenizer_config.json: ` +
+      'transformers.js builds the tokenizer from tokenizer.json and tokenizer_config.json ' +
+      'beside config.json; add both files',
+  );
+  await expect(error).not.toContainText('Cannot read properties');
+  await expect(output).toHaveText('');
+  await expect(output).toHaveAttribute('data-tokens', '[]');
+});
+
+test('wraps generated text inside the cell and says a too-long prompt once', async ({ page }) => {
+  await page.goto('/inference/');
+  await loadFromHub(page, hub.base, MODEL_ID);
+  const output = page.getByTestId('inference-output');
+  await expect(output).toHaveCSS('white-space', 'pre-wrap');
+  await expect(output).toHaveCSS('overflow-wrap', 'anywhere');
+  await output.evaluate((node) => {
+    node.textContent = 'x'.repeat(5000);
+  });
+  const overflow = await output.evaluate((node) => node.scrollWidth - node.clientWidth);
+  expect(overflow).toBe(0);
+
+  // Typed and run at once, before the page has counted the prompt: the worker refuses it too.
+  await page.getByTestId('inference-max-tokens').fill('1');
+  await page.getByTestId('inference-prompt').evaluate((node) => {
+    const area = node as HTMLTextAreaElement;
+    const setValue = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value')?.set;
+    setValue?.call(area, 'a'.repeat(3000));
+    area.dispatchEvent(new Event('input', { bubbles: true }));
+    setTimeout(
+      () => document.querySelector<HTMLButtonElement>('[data-testid=inference-run]')?.click(),
+      0,
+    );
+  });
+  const cell = page.getByTestId('inference-cell');
+  await expect(page.getByTestId('inference-field-problem')).toContainText(
+    '3,001 tokens do not fit',
+  );
+  await page.waitForTimeout(1000);
+  const said = (await cell.innerText()).split('3,001 tokens do not fit').length - 1;
+  expect(said).toBe(1);
+});
+
+test('gives each memory difference and its share one sign', async ({ page }) => {
+  await page.goto('/inference/');
+  await loadFromHub(page, hub.base, MODEL_ID);
+  await generate(page);
+
+  const rows = page.locator('[data-testid=inference-memory] tr[data-figure]');
+  await expect(rows.first()).toBeVisible();
+  const cells = await rows.evaluateAll((trs) =>
+    trs.map((tr) => {
+      const cell = tr.querySelectorAll('td')[3];
+      return { raw: cell?.getAttribute('data-raw') ?? '', text: cell?.textContent ?? '' };
+    }),
+  );
+  const withShare = cells.filter((cell) => /\(-?\d+\.\d%\)/.test(cell.text));
+  expect(withShare.length).toBeGreaterThan(0);
+  for (const { raw, text } of withShare) {
+    const bytesNegative = Number(raw) < 0;
+    expect(text.trim().startsWith('-'), text).toBe(bytesNegative);
+    expect(/\(-/.test(text), text).toBe(bytesNegative);
+  }
 });

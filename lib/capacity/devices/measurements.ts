@@ -113,13 +113,14 @@ export const DECODE_MEASUREMENTS: readonly DecodeMeasurement[] = [
 
 /** Llama-2 7B parameters (6,738,415,616) x 2 FLOP + attention at a 512-token prompt. */
 const L2_PREFILL_FLOPS_PER_TOKEN = 2 * 6_738_415_616 + 2 * 32 * 32 * 128 * 512;
-/** Llama-3 8B parameters (8,030,261,248) x 2 FLOP + attention at a 512-token prompt. */
-const L3_PREFILL_FLOPS_PER_TOKEN = 2 * 8_030_261_248 + 2 * 32 * 32 * 128 * 512;
 
 /**
  * F16 prompt-processing rows (pp512): #4167 M2 Ultra (cluster.md §4.2; the 60-core chip's peak
- * is 27.2 x 60 / 76), XiongjieDai Llama-3 8B F16 on GeForce cards (May 2024) and Llama-2 7B
- * F16 on A100 80GB and H100 PCIe (Dec 2023, prompt length not stated; 512 taken).
+ * is 27.2 x 60 / 76) and, for every CUDA card, one table run with one llama.cpp build on one
+ * model: XiongjieDai/GPU-Benchmarks-on-LLM-Inference, "Average prompt eval speed ... LLaMA 2",
+ * 7B_f16 column (Dec 2023; prompt length not stated, 512 taken). Its May 2024 Llama-3 rows cover
+ * only GeForce cards: mixing them with the 2023 datacenter rows fitted a newer build's share
+ * for GeForce against an older one's for A100/H100 and put an A100 below an RTX 3090.
  */
 export const PREFILL_MEASUREMENTS: readonly PrefillMeasurement[] = [
   prefill('M2 Ultra (76c)', 'unified-memory', 27.2, L2_PREFILL_FLOPS_PER_TOKEN, 1401.85),
@@ -130,9 +131,11 @@ export const PREFILL_MEASUREMENTS: readonly PrefillMeasurement[] = [
     L2_PREFILL_FLOPS_PER_TOKEN,
     1128.59,
   ),
-  prefill('RTX 3090', 'discrete-gpu', 142, L3_PREFILL_FLOPS_PER_TOKEN, 4444.65),
-  prefill('RTX 4080', 'discrete-gpu', 194.9, L3_PREFILL_FLOPS_PER_TOKEN, 7246.97),
-  prefill('RTX 4090', 'discrete-gpu', 330.3, L3_PREFILL_FLOPS_PER_TOKEN, 9382),
+  prefill('RTX 3090', 'discrete-gpu', 142, L2_PREFILL_FLOPS_PER_TOKEN, 3075.37),
+  prefill('RTX 4080', 'discrete-gpu', 194.9, L2_PREFILL_FLOPS_PER_TOKEN, 5158.19),
+  prefill('RTX 4090', 'discrete-gpu', 330.3, L2_PREFILL_FLOPS_PER_TOKEN, 7348.69),
+  prefill('RTX A6000', 'discrete-gpu', 154.8, L2_PREFILL_FLOPS_PER_TOKEN, 3707.88),
+  prefill('RTX 6000 Ada', 'discrete-gpu', 364.2, L2_PREFILL_FLOPS_PER_TOKEN, 5403.6),
   prefill('A100 80GB', 'datacenter-gpu', 312, L2_PREFILL_FLOPS_PER_TOKEN, 5105.77),
   prefill('H100 PCIe', 'datacenter-gpu', 756, L2_PREFILL_FLOPS_PER_TOKEN, 7367),
 ];

@@ -19,7 +19,7 @@ import type { OnnxWeights } from './onnx-weights.ts';
 import { predictOrt } from './prediction.ts';
 import type { OrtPrediction } from './prediction.ts';
 import { onnxFileName, sourceProblem } from './source-checks.ts';
-import { configureSource, readOnnxBytes } from './sources.ts';
+import { configureSource, joinUrl, readOnnxBytes } from './sources.ts';
 import type { SourceReaders } from './sources.ts';
 import type {
   BackendChoice,
@@ -113,6 +113,29 @@ function setWasmPaths(paths: LoadOptions['wasmPaths']): void {
   if (onnx.wasm) onnx.wasm.wasmPaths = { ...paths };
 }
 
+/**
+ * The field transformers.js read from an absent object (its `TypeError: Cannot read properties
+ * of undefined (reading 'tokenizer_class')`), or null for any other error.
+ */
+function engineFieldMiss(error: unknown): string | null {
+  if (!(error instanceof TypeError)) return null;
+  return /reading '([^']+)'/.exec(error.message)?.[1] ?? null;
+}
+
+/** What a model folder lacks when transformers.js found no object to read `field` from. */
+function missingFieldMessage(field: string, where: string): string {
+  if (field === 'tokenizer_class') {
+    return (
+      `${where} has no tokenizer_config.json: transformers.js builds the tokenizer from ` +
+      'tokenizer.json and tokenizer_config.json beside config.json; add both files'
+    );
+  }
+  return (
+    `${where} lacks what transformers.js needs: it found no value holding "${field}" in ` +
+    'config.json, tokenizer.json or tokenizer_config.json; check those files are complete'
+  );
+}
+
 /** Readable message for a load failure: which file or check failed, and the engine's words. */
 function loadFailure(error: unknown, source: ModelSource, dtype: ModelDtype): InferenceError {
   const text = error instanceof Error ? error.message : String(error);
@@ -124,6 +147,8 @@ function loadFailure(error: unknown, source: ModelSource, dtype: ModelDtype): In
       `${where} has no fp16 weights (${onnxFileName('fp16')} is missing); choose fp32 weights.`,
     );
   }
+  const unread = engineFieldMiss(error);
+  if (unread !== null) return new InferenceError('load', missingFieldMessage(unread, where));
   if (/failed to fetch|networkerror|fetch failed|load failed/i.test(text)) {
     const server = source.kind === 'hub' ? source.baseUrl : where;
     return new InferenceError(
@@ -147,7 +172,7 @@ export function sourceLabel(source: ModelSource): string {
       return `folder ${source.path}`;
     case 'app':
     case 'hub':
-      return `${source.baseUrl}${source.modelId}`;
+      return joinUrl(source.baseUrl.trim(), source.modelId.trim());
     case 'files':
       return `the picked folder "${source.label}"`;
   }

@@ -16,7 +16,8 @@ const PICKED_PREFIX = '/__hwledger-picked-folder__/';
 /** Model id transformers.js sees for picked files. */
 const PICKED_MODEL_ID = 'picked-folder';
 
-function joinUrl(...parts: string[]): string {
+/** `parts` joined with exactly one slash between each (a base URL keeps its scheme's `//`). */
+export function joinUrl(...parts: string[]): string {
   return parts
     .map((part, index) => (index === 0 ? part.replace(/\/+$/, '') : part.replace(/^\/+|\/+$/g, '')))
     .join('/');

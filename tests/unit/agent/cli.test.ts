@@ -125,6 +125,42 @@ describe('runAgent', () => {
     expect(started.pairingLink).toMatch(/^http:\/\/127\.0\.0\.1:4555\/hw\/fleet\/#agent=/);
   });
 
+  it('accepts the app on any loopback port by default and links to port 3000', async () => {
+    const output = capture();
+    let stop: (signal: string) => void = () => undefined;
+    const stopped = new Promise<string>((resolveStop) => {
+      stop = resolveStop;
+    });
+    const running = runAgent(options({ json: true }), {
+      output,
+      stdoutIsTerminal: false,
+      monitor,
+      token: TOKEN,
+      waitForStop: () => stopped,
+    });
+    while (!output.stdout().includes('\n')) await new Promise((r) => setTimeout(r, 10));
+    const started = JSON.parse(output.stdout()) as { url: string; pairingLink: string };
+
+    const firstType = (origin: string) =>
+      new Promise<string>((resolveType) => {
+        const socket = new WebSocket(started.url, { origin });
+        socket.on('open', () => socket.send(JSON.stringify({ type: 'auth', token: TOKEN })));
+        socket.on('message', (data) => {
+          resolveType((JSON.parse(String(data)) as AgentMessage).type);
+          socket.close();
+        });
+        socket.on('close', (code) => resolveType(`closed ${code}`));
+      });
+    const fromPort3411 = await firstType('http://127.0.0.1:3411');
+    const fromLocalhost = await firstType('http://localhost:8080');
+    const fromElsewhere = await firstType('https://evil.example');
+    stop('SIGINT');
+    await running;
+
+    expect([fromPort3411, fromLocalhost, fromElsewhere]).toEqual(['hello', 'hello', 'closed 4403']);
+    expect(started.pairingLink).toMatch(/^http:\/\/127\.0\.0\.1:3000\/fleet\/#agent=/);
+  });
+
   it('serves until stopped, with the token on stdout and never in the log', async () => {
     const output = capture();
     let stop: (signal: string) => void = () => undefined;
@@ -236,6 +272,7 @@ describe('hwledger agent options', () => {
     [['agent', '--engine', 'vllm=http://10.0.0.5:8000'], /--engine must be <kind>=<loopback URL>/],
     [['agent', '--engine', 'nginx=http://127.0.0.1:80'], /kind one of llama.cpp, ollama/],
     [['agent', '--allow-origin', 'not a url'], /--allow-origin must be an http\(s\) URL/],
+    [['agent', '--allow-origin', 'ftp://10.0.0.2:*'], /or a pattern such as http:\/\/192/],
     [['agent', '--log-level', 'loud'], /--log-level must be one of/],
     [['agent', '--once', '--measure', 'x.gguf'], /'--once' cannot be used with option '--measure/],
   ])('rejects %j', async (args, message) => {

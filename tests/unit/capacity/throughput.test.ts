@@ -7,6 +7,7 @@ import {
   PREFILL_MEASUREMENTS,
 } from '../../../lib/capacity/devices/measurements.ts';
 import type { DeviceKind } from '../../../lib/capacity/devices/types.ts';
+import { findDevice } from '../../../lib/capacity/devices/catalogue.ts';
 import { CapacityError } from '../../../lib/capacity/errors.ts';
 import type { BatchedDecodeInput, PipelineStage } from '../../../lib/capacity/throughput.ts';
 import {
@@ -353,13 +354,51 @@ describe('prefill', () => {
 
   it.each([
     ['unified-memory', 0.708], // M2 Ultra 60c and 76c, Llama-2 7B F16 pp512
-    ['discrete-gpu', 0.523], // RTX 3090, 4080, 4090, Llama-3 8B F16 pp512
-    ['datacenter-gpu', 0.178], // A100 80GB, H100 PCIe, Llama-2 7B F16 (Dec 2023)
+    ['discrete-gpu', 0.297], // RTX 3090, 4080, 4090, A6000, 6000 Ada, Llama-2 7B F16 (Dec 2023)
+    ['datacenter-gpu', 0.178], // A100 80GB, H100 PCIe, same table and build
   ] as const)('fits the %s prefill efficiency as %s', (kind, share) => {
     expect(prefillEfficiency(kind)).toBeCloseTo(share, 3);
     expect(PREFILL_EFFICIENCY_FITS[kind].rows).toBe(
       PREFILL_MEASUREMENTS.filter((row) => row.kind === kind).length,
     );
+  });
+
+  it('fits every CUDA class on rows of one table: one model, one build', () => {
+    const cuda = PREFILL_MEASUREMENTS.filter((row) => row.kind !== 'unified-memory');
+    const flopsPerToken = 2 * 6_738_415_616 + 2 * 32 * 32 * 128 * 512; // Llama-2 7B at 512
+
+    expect(cuda.map((row) => row.label)).toEqual([
+      'RTX 3090',
+      'RTX 4080',
+      'RTX 4090',
+      'RTX A6000',
+      'RTX 6000 Ada',
+      'A100 80GB',
+      'H100 PCIe',
+    ]);
+    expect(new Set(cuda.map((row) => row.flopsPerToken))).toEqual(new Set([flopsPerToken]));
+  });
+
+  it('prefills faster on more FP16 FLOPs: RTX 3090 < A100 SXM < H100 SXM', () => {
+    const llama31 = { activeParams: 8_030_261_248, attentionWidth: 32 * 32 * 128 };
+    const rate = (id: string) => {
+      const device = findDevice(id);
+      const efficiency = prefillEfficiency(device.kind) ?? 0;
+      return prefill({ ...llama31, promptTokens: 4096, peakTflops: device.fp16Tflops, efficiency })
+        .tokensPerSecond;
+    };
+    const flopsPerToken = 2 * 8_030_261_248 + 2 * 32 * 32 * 128 * 4096; // 17.135e9
+
+    // 142e12 x 0.2972 / 17.135e9 = 2463 t/s; 312e12 x 0.1777 / 17.135e9 = 3235 t/s.
+    expect(rate('rtx-3090')).toBeCloseTo(
+      (142e12 * (prefillEfficiency('discrete-gpu') ?? 0)) / flopsPerToken,
+      6,
+    );
+    expect(rate('rtx-3090')).toBeCloseTo(2463, -1);
+    expect(rate('a100-80gb-sxm')).toBeCloseTo(3235, -1);
+    expect(rate('a100-80gb-sxm') / rate('rtx-3090')).toBeGreaterThan(1.3);
+    expect(rate('h100-sxm')).toBeGreaterThan(rate('a100-80gb-sxm'));
+    expect(rate('rtx-4090')).toBeGreaterThan(rate('rtx-3090'));
   });
 
   it('reproduces the Apple prefill rows within 2 %', () => {

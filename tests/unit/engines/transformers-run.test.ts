@@ -1,6 +1,6 @@
 // The demo model on onnxruntime-node: exact token counts, stop between tokens, refused requests.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,6 +12,7 @@ import {
   generateGreedy,
   loadModel,
   nodeBackend,
+  sourceLabel,
 } from '../../../lib/engines/transformers/index.ts';
 import type { LoadedModel } from '../../../lib/engines/transformers/index.ts';
 import { nodeReaders } from '../../../lib/engines/transformers/node.ts';
@@ -111,6 +112,33 @@ describe('loadModel refusals', () => {
     );
     expect(error.stage).toBe('load');
     expect(error.message).toMatch(/has no fp16 weights \(onnx\/model_fp16\.onnx is missing\)/);
+  });
+
+  it('names the missing tokenizer_config.json instead of the engine TypeError', async () => {
+    const folder = writeDemoModel(join(dir, 'no-tokenizer-config'));
+    unlinkSync(join(folder, 'tokenizer_config.json'));
+
+    const error = await refusal(() =>
+      loadModel(
+        { kind: 'folder', path: folder },
+        { backend: nodeBackend('fp32'), readers: nodeReaders },
+      ),
+    );
+
+    expect(error.stage).toBe('load');
+    expect(error.message).toBe(
+      `folder ${folder} has no tokenizer_config.json: transformers.js builds the tokenizer ` +
+        'from tokenizer.json and tokenizer_config.json beside config.json; add both files',
+    );
+    expect(error.message).not.toMatch(/Cannot read properties/);
+  });
+
+  it.each([
+    ['http://127.0.0.1:3500', 'good/tiny'],
+    ['http://127.0.0.1:3500/', 'good/tiny'],
+    ['http://127.0.0.1:3500//', '/good/tiny'],
+  ])('labels hub %s + %s with exactly one slash between them', (baseUrl, modelId) => {
+    expect(sourceLabel({ kind: 'hub', baseUrl, modelId })).toBe('http://127.0.0.1:3500/good/tiny');
   });
 
   it('refuses a hub base that is not an http(s) URL before fetching anything', async () => {
