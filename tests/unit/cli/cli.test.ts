@@ -1,26 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { main } from '../../../cli/main.ts';
-import type { Output } from '../../../cli/output.ts';
-
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await main(args, output);
-  return { code, stdout, stderr };
-}
+import { runCli } from '../../support/cli-run.ts';
 
 describe('hwledger plan', () => {
   it('prints the fields scripts rely on with --json', async () => {
-    const { code, stdout } = await run([
+    const { code, stdout } = await runCli([
       'plan',
       '--model',
       'meta-llama/Llama-3.1-8B',
@@ -54,7 +38,7 @@ describe('hwledger plan', () => {
   });
 
   it('separates resident from active parameters for an MoE model', async () => {
-    const { stdout } = await run([
+    const { stdout } = await runCli([
       'plan',
       '-m',
       'mixtral-8x7b',
@@ -71,7 +55,7 @@ describe('hwledger plan', () => {
   });
 
   it('prints a readable breakdown without --json', async () => {
-    const { code, stdout } = await run([
+    const { code, stdout } = await runCli([
       'plan',
       '-m',
       'llama-3.1-8b',
@@ -93,7 +77,7 @@ describe('hwledger plan', () => {
     [['plan', '-m', 'llama-3.1-8b', '-d', 'gtx-9999'], /unknown device/],
     [['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '--kv', 'q4_0'], /vllm cannot store/],
   ])('fails %j with one line naming the problem', async (args, message) => {
-    const { code, stderr, stdout } = await run(args);
+    const { code, stderr, stdout } = await runCli(args);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toMatch(message);
@@ -108,14 +92,14 @@ describe('hwledger plan', () => {
     ['--gpus', '1.5'],
     ['--price', '-1'],
   ])('rejects %s %s without a stack', async (flag, value) => {
-    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', flag, value]);
+    const { code, stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', flag, value]);
     expect(code).not.toBe(0);
     expect(stderr).toContain(flag);
     expect(stderr).not.toContain('    at ');
   });
 
   it('exits 2 on a usage error', async () => {
-    const { code, stderr } = await run(['plan']);
+    const { code, stderr } = await runCli(['plan']);
     expect(code).toBe(2);
     expect(stderr).toContain('--model');
   });
@@ -123,7 +107,7 @@ describe('hwledger plan', () => {
 
 describe('hwledger models and devices', () => {
   it('lists the model catalogue as JSON with counted parameters', async () => {
-    const { stdout } = await run(['models', '--json']);
+    const { stdout } = await runCli(['models', '--json']);
     const models = JSON.parse(stdout);
     const llama = models.find((model: { id: string }) => model.id === 'meta-llama/Llama-3.1-8B');
     expect(llama.paramsTotal).toBe(8_030_261_248);
@@ -131,7 +115,7 @@ describe('hwledger models and devices', () => {
   });
 
   it('lists at least 40 devices', async () => {
-    const { stdout } = await run(['devices', '--json']);
+    const { stdout } = await runCli(['devices', '--json']);
     expect(JSON.parse(stdout).length).toBeGreaterThanOrEqual(40);
   });
 });
@@ -142,8 +126,8 @@ describe('hwledger plan engine options', () => {
 
   it('uses the MLA cache form of the llama.cpp build it is given', async () => {
     const args = ['plan', '-m', 'deepseek-v3', '-w', 'Q4_K_M', '-e', 'llama.cpp', '-c', '32k'];
-    const current = await run([...args, '--json']);
-    const old = await run([...args, '--engine-version', 'b4000', '--json']);
+    const current = await runCli([...args, '--json']);
+    const old = await runCli([...args, '--engine-version', 'b4000', '--json']);
     expect(kvPart(current.stdout)).toBe(61 * 576 * 2 * 32768); // latent + rope key, no V
     expect(kvPart(old.stdout)).toBe(61 * 128 * (192 + 128) * 2 * 32768); // per-head K and V
   });
@@ -151,7 +135,7 @@ describe('hwledger plan engine options', () => {
   it('lowers the vLLM budget with --gpu-util', async () => {
     const args = ['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-d', 'h100-sxm', '--json'];
     const fit = (stdout: string) => JSON.parse(stdout).fit[0];
-    const half = fit((await run([...args, '--gpu-util', '0.5'])).stdout);
+    const half = fit((await runCli([...args, '--gpu-util', '0.5'])).stdout);
     expect(half.budgetBytesPerDevice).toBe(Math.floor(half.usableBytesPerDevice * 0.5));
   });
 
@@ -162,7 +146,7 @@ describe('hwledger plan engine options', () => {
     [['-e', 'vllm', '--engine-version', 'v1'], /version such as 0.11/],
     [['--gpu-util', '1.5'], /--gpu-util must be/],
   ])('refuses %j with a message', async (flags, message) => {
-    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', ...flags]);
+    const { code, stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', ...flags]);
     expect(code).not.toBe(0);
     expect(stderr).toMatch(message);
   });
@@ -170,7 +154,7 @@ describe('hwledger plan engine options', () => {
 
 describe('hwledger plan display and parsing', () => {
   it('shows no speed or cost per token for a device where the model does not fit', async () => {
-    const { stdout } = await run([
+    const { stdout } = await runCli([
       'plan',
       '-m',
       'llama-3.1-70b',
@@ -195,13 +179,21 @@ describe('hwledger plan display and parsing', () => {
     ['--price', '1e308'],
     ['--gpu-util', '0x1'],
   ])('rejects %s %j', async (flag, value) => {
-    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', flag, value]);
+    const { code, stderr } = await runCli([
+      'plan',
+      '-m',
+      'llama-3.1-8b',
+      '-e',
+      'vllm',
+      flag,
+      value,
+    ]);
     expect(code).not.toBe(0);
     expect(stderr).toContain(flag);
   });
 
   it('names the command-line flag in errors from the planner', async () => {
-    const { stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-c', '1000000m']);
+    const { stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-c', '1000000m']);
     expect(stderr).toMatch(/^hwledger: --context must be an integer from 1 to 16777216/);
   });
 });

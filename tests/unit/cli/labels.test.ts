@@ -1,22 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { main } from '../../../cli/main.ts';
-import type { Output } from '../../../cli/output.ts';
-
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await main(args, output);
-  return { code, stdout, stderr };
-}
+import { runCli } from '../../support/cli-run.ts';
 
 /** The cells of the table row that starts with `first`, split on runs of spaces. */
 function rowCells(text: string, first: string): string[] {
@@ -45,8 +29,8 @@ const QWEN_MOE_BATCH = [
 
 describe('hwledger plan: speed and cost columns', () => {
   it('labels decode per sequence and adds the total of all 32 sequences', async () => {
-    const text = (await run(QWEN_MOE_BATCH)).stdout;
-    const json = JSON.parse((await run([...QWEN_MOE_BATCH, '--json'])).stdout);
+    const text = (await runCli(QWEN_MOE_BATCH)).stdout;
+    const json = JSON.parse((await runCli([...QWEN_MOE_BATCH, '--json'])).stdout);
     const speed = json.fit[0].speed;
     const header = rowCells(text, 'device');
     expect(header).toContain('decode t/s/seq');
@@ -59,8 +43,8 @@ describe('hwledger plan: speed and cost columns', () => {
   });
 
   it('says the cost counts generated tokens only: $2/h / (total x 3600) x 10^6', async () => {
-    const text = (await run(QWEN_MOE_BATCH)).stdout;
-    const json = JSON.parse((await run([...QWEN_MOE_BATCH, '--json'])).stdout);
+    const text = (await runCli(QWEN_MOE_BATCH)).stdout;
+    const json = JSON.parse((await runCli([...QWEN_MOE_BATCH, '--json'])).stdout);
     const total = json.fit[0].speed.decodeTokensPerSecondTotal;
     const perMillion = ((2 / (total * 3600)) * 1e6).toFixed(2);
     expect(rowCells(text, 'device')).toContain('cost (decode only)');
@@ -69,7 +53,7 @@ describe('hwledger plan: speed and cost columns', () => {
   });
 
   it('shows no total column for a single sequence', async () => {
-    const { stdout } = await run(['plan', '-m', 'llama-3.1-8b', '-d', 'rtx-4090']);
+    const { stdout } = await runCli(['plan', '-m', 'llama-3.1-8b', '-d', 'rtx-4090']);
     expect(rowCells(stdout, 'device')).toContain('decode t/s/seq');
     expect(rowCells(stdout, 'device')).not.toContain('total t/s');
   });
@@ -79,23 +63,23 @@ describe('hwledger plan: memory labels', () => {
   const mistral = ['plan', '-m', 'mistral-7b', '-w', 'Q4_K_M', '-d', 'rtx-4090'];
 
   it('does not speak of sliding windows llama.cpp ignores (Mistral-7B)', async () => {
-    const { stdout } = await run([...mistral, '-e', 'llama.cpp']);
+    const { stdout } = await runCli([...mistral, '-e', 'llama.cpp']);
     expect(stdout).toContain('KV cache    131,072 B per token\n'); // 32 x 8 x 128 x K+V x 2 B
     expect(stdout).not.toContain('sliding windows');
     expect(stdout).toContain('note: llama.cpp runs mistral with full attention on every layer');
-    const json = JSON.parse((await run([...mistral, '-e', 'llama.cpp', '--json'])).stdout);
+    const json = JSON.parse((await runCli([...mistral, '-e', 'llama.cpp', '--json'])).stdout);
     expect(json.kv.bytesPerTokenBeyondWindows).toBe(json.kv.bytesPerToken);
   });
 
   it('keeps the window under vLLM, which honours it (0 B past the 4,096-token window)', async () => {
-    const { stdout } = await run(['plan', '-m', 'mistral-7b', '-w', 'bf16', '-e', 'vllm']);
+    const { stdout } = await runCli(['plan', '-m', 'mistral-7b', '-w', 'bf16', '-e', 'vllm']);
     expect(stdout).toContain('131,072 B per token (0 B past the sliding windows)');
   });
 
   it('names a tied output copy only for models that tie it', async () => {
     const llama = ['-w', 'Q4_K_M', '-e', 'llama.cpp', '-d', 'rtx-4090', '--json'];
-    const untied = JSON.parse((await run(['plan', '-m', 'llama-3.1-8b', ...llama])).stdout);
-    const tied = JSON.parse((await run(['plan', '-m', 'llama-3.2-1b', ...llama])).stdout);
+    const untied = JSON.parse((await runCli(['plan', '-m', 'llama-3.1-8b', ...llama])).stdout);
+    const tied = JSON.parse((await runCli(['plan', '-m', 'llama-3.2-1b', ...llama])).stdout);
     const weightsSource = (result: {
       memory: { parts: { name: string; onDevice: boolean; source: string }[] };
     }) => result.memory.parts.find((part) => part.name === 'weights' && part.onDevice)!.source;
@@ -107,14 +91,14 @@ describe('hwledger plan: memory labels', () => {
 describe('hwledger: pointers out of a wrong name', () => {
   it('points --weights mxfp4 under llama.cpp to MXFP4_MOE', async () => {
     const args = ['plan', '-m', 'gpt-oss-20b', '-w', 'mxfp4', '-e', 'llama.cpp', '-d', 'rtx-4090'];
-    const { code, stderr } = await run(args);
+    const { code, stderr } = await runCli(args);
     expect(code).toBe(1);
     expect(stderr).toContain('use --weights MXFP4_MOE');
-    expect((await run([...args.slice(0, 4), 'MXFP4_MOE', ...args.slice(5)])).code).toBe(0);
+    expect((await runCli([...args.slice(0, 4), 'MXFP4_MOE', ...args.slice(5)])).code).toBe(0);
   });
 
   it('suggests no arbitrary ids for a name close to none, and says where the list is', async () => {
-    const { code, stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-d', 'nope']);
+    const { code, stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', '-d', 'nope']);
     expect(code).toBe(1);
     expect(stderr).toContain('none is close to "nope"');
     expect(stderr).toContain('hwledger devices');
@@ -122,16 +106,16 @@ describe('hwledger: pointers out of a wrong name', () => {
   });
 
   it('suggests rtx-4090 first for a one-digit slip', async () => {
-    const { stderr } = await run(['plan', '-m', 'llama-3.1-8b', '-d', 'rtx-4095']);
+    const { stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', '-d', 'rtx-4095']);
     expect(stderr).toContain('(expected rtx-4090,');
   });
 });
 
 describe('hwledger models', () => {
   it('says the active count includes the input embedding, and gives it without', async () => {
-    const { stdout } = await run(['models']);
+    const { stdout } = await runCli(['models']);
     expect(stdout.split('\n')[0]).toContain('active incl. embedding');
-    const models = JSON.parse((await run(['models', '--json'])).stdout);
+    const models = JSON.parse((await runCli(['models', '--json'])).stdout);
     const llama = models.find((model: { id: string }) => model.id === 'meta-llama/Llama-3.1-8B');
     expect(llama.paramsActive).toBe(8_030_261_248);
     expect(llama.paramsActiveExcludingEmbeddings).toBe(8_030_261_248 - 128256 * 4096);

@@ -6,23 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { findCatalogueModel } from '../../../lib/capacity/catalogue/models.ts';
-import { main } from '../../../cli/main.ts';
-import type { Output } from '../../../cli/output.ts';
-
-async function run(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    out: (text) => {
-      stdout += text;
-    },
-    err: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await main(args, output);
-  return { code, stdout, stderr };
-}
+import { runCli } from '../../support/cli-run.ts';
 
 const folder = mkdtempSync(join(tmpdir(), 'hwledger-cli-split-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -38,12 +22,12 @@ function deepConfig(layers: number): string {
 describe('hwledger plan over several GPUs', () => {
   it('names llama.cpp splits as llama.cpp does', async () => {
     const base = ['plan', '-m', 'llama-3.1-8b', '-e', 'llama.cpp', '-w', 'Q4_K_M', '-g', '2'];
-    const row = await run(base);
+    const row = await runCli(base);
     expect(row.code).toBe(0);
     expect(row.stdout.split('\n')[0]).toContain('llama.cpp, 2 GPUs (row split, -sm row)');
-    const layer = await run([...base, '--parallel', 'pipeline']);
+    const layer = await runCli([...base, '--parallel', 'pipeline']);
     expect(layer.stdout.split('\n')[0]).toContain('2 GPUs (layer split, -sm layer)');
-    const vllm = await run(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-g', '2']);
+    const vllm = await runCli(['plan', '-m', 'llama-3.1-8b', '-e', 'vllm', '-g', '2']);
     expect(vllm.stdout.split('\n')[0]).toContain('vllm, 2 GPUs (tensor parallel)');
   });
 
@@ -51,7 +35,7 @@ describe('hwledger plan over several GPUs', () => {
     [['-e', 'transformers.js', '-g', '2'], 'transformers.js runs a model on one device'],
     [['-e', 'llama.cpp', '-w', 'Q4_K_M', '-g', '4096'], 'at most 16 devices; 4096 GPUs'],
   ])('refuses %j in one line', async (args, message) => {
-    const { code, stdout, stderr } = await run(['plan', '-m', 'llama-3.1-8b', ...args]);
+    const { code, stdout, stderr } = await runCli(['plan', '-m', 'llama-3.1-8b', ...args]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(message);
@@ -63,7 +47,7 @@ describe('hwledger plan at the size limits', () => {
   it('refuses a 100,000-layer config at once, naming the field and range', async () => {
     const path = deepConfig(100_000);
     const started = Date.now();
-    const { code, stderr } = await run(['plan', '-m', path]);
+    const { code, stderr } = await runCli(['plan', '-m', path]);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(code).toBe(1);
     expect(stderr).toBe(
@@ -72,7 +56,7 @@ describe('hwledger plan at the size limits', () => {
   });
 
   it('prints the largest allowed model with short units', async () => {
-    const { code, stdout } = await run(['plan', '-m', deepConfig(1024), '-w', 'bf16']);
+    const { code, stdout } = await runCli(['plan', '-m', deepConfig(1024), '-w', 'bf16']);
     expect(code).toBe(0);
     // 1,024 layers x 8 KV heads x 64 x (K + V) x 2 bytes
     expect(stdout).toContain(`${(1024 * 8 * 64 * 2 * 2).toLocaleString('en-US')} B per token`);
