@@ -781,16 +781,15 @@ export function prepareLlamaCpp(
       weightsBytes: { provenance: 'exact', source: weightsSource(spec) },
     },
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
-      const busiest = largestSized(
-        devices.map((device) =>
-          sizeAt(device.bound, spec, resolved, {
-            contextTokens,
-            sequences,
-            swaFull: false,
-            withOutput: device.withOutput,
-          }),
-        ),
-      );
+      const sizeOn = (device: RowDevice) =>
+        sizeAt(device.bound, spec, resolved, {
+          contextTokens,
+          sequences,
+          swaFull: false,
+          withOutput: device.withOutput,
+        });
+      const busiest =
+        devices.length === 1 ? sizeOn(devices[0]!) : largestSized(devices.map(sizeOn));
       const kvBytes = busiest.kBytes + busiest.vBytes + busiest.swaKBytes + busiest.swaVBytes;
       return {
         weightsBytes: input.deviceWeightsBytes - input.deviceEmbeddingBytes + tiedCopy,

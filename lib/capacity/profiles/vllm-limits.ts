@@ -104,10 +104,22 @@ export function vllmMaxNumBatchedTokens(
   device: DeviceSpec | null,
   maxModelLenTokens: number,
 ): number {
-  if (settings.maxNumBatchedTokens !== null) return settings.maxNumBatchedTokens;
-  const large = device !== null && largeBatchDevice(device);
+  return vllmBatchedTokensRule(settings, device)(maxModelLenTokens);
+}
+
+/**
+ * `vllmMaxNumBatchedTokens` with the device's part worked out once: the returned function maps
+ * a max_model_len to the token budget, cheap enough for every point of a context search.
+ */
+export function vllmBatchedTokensRule(
+  settings: VllmSettings,
+  device: DeviceSpec | null,
+): (maxModelLenTokens: number) => number {
+  const fixed = settings.maxNumBatchedTokens;
+  if (fixed !== null) return () => fixed;
+  const capTokens = device !== null && largeBatchDevice(device) ? 8192 : 2048;
   const seqs = device === null ? (settings.maxNumSeqs ?? 256) : vllmMaxNumSeqs(settings, device);
-  return Math.min(large ? 8192 : 2048, seqs * maxModelLenTokens);
+  return (maxModelLenTokens) => Math.min(capTokens, seqs * maxModelLenTokens);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { LayerCache } from '../kv.ts';
 import { layerCaches, splitCachesAcrossRanks } from '../kv.ts';
 import type { ModelSpec } from '../spec.ts';
 import { widestFfnElements } from './shapes.ts';
-import { vllmMaxNumBatchedTokens, vllmMaxNumSeqs } from './vllm-limits.ts';
+import { vllmBatchedTokensRule, vllmMaxNumSeqs } from './vllm-limits.ts';
 import type {
   DeviceMemory,
   EngineModelInput,
@@ -185,15 +185,13 @@ function requestGroupReadBytes(group: BlockGroup, tokens: number): number {
  * profile takes the peak of the two, not their sum.
  */
 function profiledPeak(
-  input: EngineModelInput,
+  shape: { hiddenSize: number; ffnElements: number; vocabSize: number },
   batchedTokens: number,
   maxNumSeqs: number,
 ): { computeBytes: number; outputBytes: number } {
-  const hidden = input.spec.hiddenSize;
-  const ffn = widestFfnElements(input.spec) / input.tensorParallel;
-  const computeBytes = batchedTokens * (4 * hidden + 3 * ffn) * 2;
+  const computeBytes = batchedTokens * (4 * shape.hiddenSize + 3 * shape.ffnElements) * 2;
   const sampled = Math.min(maxNumSeqs, batchedTokens);
-  const samplerBytes = sampled * input.spec.vocabSize * SAMPLER_BYTES_PER_LOGIT;
+  const samplerBytes = sampled * shape.vocabSize * SAMPLER_BYTES_PER_LOGIT;
   return { computeBytes, outputBytes: Math.max(0, samplerBytes - computeBytes) };
 }
 
@@ -219,6 +217,12 @@ export function prepareVllm(input: EngineModelInput, settings: VllmSettings): Pr
     device === null
       ? (settings.maxNumSeqs ?? Math.min(256, settings.maxNumBatchedTokens ?? 256))
       : vllmMaxNumSeqs(settings, device);
+  const batchedTokensAt = vllmBatchedTokensRule(settings, device);
+  const shape = {
+    hiddenSize: input.spec.hiddenSize,
+    ffnElements: widestFfnElements(input.spec) / input.tensorParallel,
+    vocabSize: input.spec.vocabSize,
+  };
   const paddingBytes = input.mxfp4Experts
     ? mxfp4ExpertPaddingBytes(input.spec, input.tensorParallel)
     : 0;
@@ -226,7 +230,7 @@ export function prepareVllm(input: EngineModelInput, settings: VllmSettings): Pr
   return {
     notes: paddingBytes > 0 ? PADDED_NOTES : NOTES,
     memoryAt(contextTokens: number, sequences: number): DeviceMemory {
-      const batchedTokens = vllmMaxNumBatchedTokens(settings, device, contextTokens);
+      const batchedTokens = batchedTokensAt(contextTokens);
       let perRequest = 0;
       for (const group of groups) {
         perRequest += requestGroupBytes(group, contextTokens, batchedTokens, settings.blockTokens);
@@ -235,7 +239,7 @@ export function prepareVllm(input: EngineModelInput, settings: VllmSettings): Pr
         weightsBytes: input.deviceWeightsBytes + paddingBytes,
         kvBytes: perRequest * sequences,
         recurrentBytes: recurrentPerRequest * sequences,
-        ...profiledPeak(input, batchedTokens, maxNumSeqs),
+        ...profiledPeak(shape, batchedTokens, maxNumSeqs),
         runtimeBytes: RUNTIME_BYTES,
         hostWeightsBytes: 0,
         hostOutputBytes: 0,
