@@ -71,16 +71,30 @@ function hubStore(base: string, id: string, revision: string, options: HttpOptio
   };
 }
 
-/** Rewords a failure to connect so it names the hub and what to check. */
+/** Whether this code runs in Node (the CLI), where no browser's cross-origin rules apply. */
+function runsInNode(): boolean {
+  const process = (globalThis as { process?: { versions?: { node?: unknown } } }).process;
+  return typeof process?.versions?.node === 'string';
+}
+
+/**
+ * Rewords a failure to connect so it names the hub and what to check; cross-origin permission
+ * (CORS) is named only in a browser, where it can be the cause.
+ */
 function reworded(error: unknown, base: string): unknown {
   if (!(error instanceof SourceError) || error.code !== 'http_error' || error.status !== null) {
     return error;
   }
+  const checks = runsInNode()
+    ? 'check the hub base URL and that the server is up'
+    : 'check the hub base URL, that the server is up, and that it allows requests from this ' +
+      'page (CORS)';
   return new SourceError(
     'http_error',
-    `could not reach the hub at ${base} (${error.message}); check the hub base URL, that the ` +
-      'server is up, and that it allows requests from this page (CORS)',
-    { ref: error.ref },
+    `could not reach the hub at ${base} (${error.message}); ${checks}`,
+    {
+      ref: error.ref,
+    },
   );
 }
 

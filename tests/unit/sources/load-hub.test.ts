@@ -200,6 +200,8 @@ describe('loadHubSpec', () => {
     expect(error).toBeInstanceOf(SourceError);
     expect(error).toMatchObject({ code: 'http_error', status: null });
     expect((error as Error).message).toContain(`could not reach the hub at ${closed.base}`);
+    // In Node (the CLI) no browser's cross-origin rules apply, so the hint leaves CORS out.
+    expect((error as Error).message).toMatch(/; check the hub base URL and that the server is up$/);
   });
 
   it('says a gated model needs a token', async () => {
