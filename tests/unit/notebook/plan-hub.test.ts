@@ -1,53 +1,26 @@
 // The plan worker's hub specs: one fetch per model shared by cells, aborted once none waits.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { HUB_ABANDON_GRACE_MS, HubSpecs } from '../../../workers/plan-hub.ts';
 import { LLAMA_CONFIG } from '../../support/llama-shapes.ts';
+import type { RecordingServer } from '../../support/recording-server.ts';
+import { startRecordingServer } from '../../support/recording-server.ts';
 
-interface Hub {
-  base: string;
-  requests: string[];
-  /** Requests whose connection the client closed before an answer. */
-  abandoned: string[];
-  close(): Promise<void>;
-}
-
-const hubs: Hub[] = [];
+const hubs: RecordingServer[] = [];
 
 /** A hub that answers config.json when `answer` is true and otherwise never replies. */
-async function startHub(answer: boolean): Promise<Hub> {
-  const requests: string[] = [];
-  const abandoned: string[] = [];
-  const http: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const path = request.url ?? '';
-    requests.push(path);
-    response.on('error', () => undefined);
-    response.on('close', () => {
-      if (!response.writableEnded) abandoned.push(path);
-    });
+async function startHub(answer: boolean): Promise<RecordingServer> {
+  const hub = await startRecordingServer((request, response) => {
     if (!answer) return;
-    if (path.endsWith('/config.json')) response.end(JSON.stringify(LLAMA_CONFIG));
+    if (request.url?.endsWith('/config.json')) response.end(JSON.stringify(LLAMA_CONFIG));
     else response.writeHead(404).end();
   });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  const hub: Hub = {
-    base: `http://127.0.0.1:${String(port)}`,
-    requests,
-    abandoned,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  };
   hubs.push(hub);
   return hub;
 }
+
+/** The paths the hub was asked for, in order. */
+const requested = (hub: RecordingServer) => hub.seen.map((request) => request.path);
 
 afterEach(async () => {
   await Promise.all(hubs.splice(0).map((hub) => hub.close()));
@@ -71,7 +44,7 @@ describe('HubSpecs', () => {
     expect(first).toBe(second);
     expect(first.layers).toHaveLength(32);
     await specs.get(asked);
-    expect(hub.requests.filter((path) => path === CONFIG_PATH)).toHaveLength(1);
+    expect(requested(hub).filter((path) => path === CONFIG_PATH)).toHaveLength(1);
   });
 
   it('ends a cancelled wait at once with its reason', async () => {
@@ -79,7 +52,7 @@ describe('HubSpecs', () => {
     const specs = new HubSpecs();
     const stop = new AbortController();
     const waiting = outcome(specs.get({ id: 'org/model', hubBase: hub.base, signal: stop.signal }));
-    await expect.poll(() => hub.requests).toEqual([CONFIG_PATH]);
+    await expect.poll(() => requested(hub)).toEqual([CONFIG_PATH]);
     stop.abort(new Error('Stopped by you.'));
     expect(await waiting).toBe('Stopped by you.');
   });
@@ -89,7 +62,7 @@ describe('HubSpecs', () => {
     const specs = new HubSpecs();
     const stop = new AbortController();
     const waiting = outcome(specs.get({ id: 'org/model', hubBase: hub.base, signal: stop.signal }));
-    await expect.poll(() => hub.requests).toEqual([CONFIG_PATH]);
+    await expect.poll(() => requested(hub)).toEqual([CONFIG_PATH]);
     stop.abort(new Error('Stopped by you.'));
     await waiting;
     await expect.poll(() => hub.abandoned).toEqual([CONFIG_PATH]);
@@ -103,7 +76,7 @@ describe('HubSpecs', () => {
     const stopTwo = new AbortController();
     const one = outcome(specs.get({ id: 'org/model', hubBase: hub.base, signal: stopOne.signal }));
     const two = outcome(specs.get({ id: 'org/model', hubBase: hub.base, signal: stopTwo.signal }));
-    await expect.poll(() => hub.requests).toEqual([CONFIG_PATH]);
+    await expect.poll(() => requested(hub)).toEqual([CONFIG_PATH]);
     stopOne.abort(new Error('one stopped'));
     expect(await one).toBe('one stopped');
     await new Promise((resolve) => setTimeout(resolve, HUB_ABANDON_GRACE_MS + 200));
@@ -121,13 +94,13 @@ describe('HubSpecs', () => {
     const waiting = outcome(
       specs.get({ id: 'org/model', hubBase: hub.base, signal: first.signal }),
     );
-    await expect.poll(() => hub.requests).toEqual([CONFIG_PATH]);
+    await expect.poll(() => requested(hub)).toEqual([CONFIG_PATH]);
     first.abort(new Error('replaced'));
     await waiting;
     const second = new AbortController();
     const again = outcome(specs.get({ id: 'org/model', hubBase: hub.base, signal: second.signal }));
     await new Promise((resolve) => setTimeout(resolve, HUB_ABANDON_GRACE_MS + 200));
-    expect(hub.requests).toEqual([CONFIG_PATH]);
+    expect(requested(hub)).toEqual([CONFIG_PATH]);
     expect(hub.abandoned).toEqual([]);
     second.abort(new Error('done'));
     expect(await again).toBe('done');

@@ -1,54 +1,26 @@
 // Tokens stay on the hub's origin, mistyped paths never reach the network, slow servers time out.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { SourceError } from '../../../lib/sources/errors.ts';
 import { loadModelSpec } from '../../../lib/sources/load-model-spec.ts';
 import { LLAMA_CONFIG } from '../../support/llama-shapes.ts';
+import type { RecordingServer } from '../../support/recording-server.ts';
+import { startRecordingServer } from '../../support/recording-server.ts';
 
-/** One request a test server saw: its path and authorization header. */
-interface Seen {
-  path: string;
-  authorization: string | null;
-}
-
-interface TestServer {
-  base: string;
-  seen: Seen[];
-  close(): Promise<void>;
-}
-
-const servers: TestServer[] = [];
+const servers: RecordingServer[] = [];
 
 async function serve(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<TestServer> {
-  const seen: Seen[] = [];
-  const http: Server = createServer((request, response) => {
-    seen.push({ path: request.url ?? '', authorization: request.headers.authorization ?? null });
-    response.on('error', () => undefined);
-    handler(request, response);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  const server: TestServer = {
-    base: `http://127.0.0.1:${String(port)}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  };
+): Promise<RecordingServer> {
+  const server = await startRecordingServer(handler);
   servers.push(server);
   return server;
 }
 
 /** Answers config.json for any path ending in it, 404 otherwise. */
-function configServer(): Promise<TestServer> {
+function configServer(): Promise<RecordingServer> {
   return serve((request, response) => {
     if (request.url?.endsWith('/config.json')) {
       response.writeHead(200, { 'content-type': 'application/json' });

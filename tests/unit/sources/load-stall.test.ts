@@ -1,45 +1,20 @@
 // Hub reads end: a body that stops mid-header times out, and an abort ends a read at once.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { SourceError } from '../../../lib/sources/errors.ts';
 import { loadHubSpec } from '../../../lib/sources/hub.ts';
 import { LLAMA_CONFIG } from '../../support/llama-shapes.ts';
+import type { RecordingServer } from '../../support/recording-server.ts';
+import { startRecordingServer } from '../../support/recording-server.ts';
 
-interface StallServer {
-  base: string;
-  /** Paths whose connection the client closed before the answer ended. */
-  closedEarly: string[];
-  close(): Promise<void>;
-}
-
-const servers: StallServer[] = [];
+const servers: RecordingServer[] = [];
 
 async function serve(
   handler: (request: IncomingMessage, response: ServerResponse) => void,
-): Promise<StallServer> {
-  const closedEarly: string[] = [];
-  const http: Server = createServer((request, response) => {
-    response.on('error', () => undefined);
-    response.on('close', () => {
-      if (!response.writableEnded) closedEarly.push(request.url ?? '');
-    });
-    handler(request, response);
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  const server: StallServer = {
-    base: `http://127.0.0.1:${String(port)}`,
-    closedEarly,
-    close: () =>
-      new Promise<void>((resolve) => {
-        http.closeAllConnections();
-        http.close(() => resolve());
-      }),
-  };
+): Promise<RecordingServer> {
+  const server = await startRecordingServer(handler);
   servers.push(server);
   return server;
 }
@@ -56,7 +31,7 @@ const FIRST_READ_BYTES = 64 * 1024;
  * A hub that answers config.json, 404s the index, and answers model.safetensors (ignoring
  * Range, 200) with its first 64 KiB, then sends nothing more.
  */
-function stallingHub(): Promise<StallServer> {
+function stallingHub(): Promise<RecordingServer> {
   return serve((request, response) => {
     const url = request.url ?? '';
     if (url.endsWith('/config.json')) {
@@ -89,7 +64,7 @@ describe('stalled hub bodies', () => {
     expect(message).toContain(`${hub.base}/org/stall/resolve/main/model.safetensors`);
     expect(message).toContain('timed out');
     expect(Date.now() - started).toBeLessThan(3000);
-    await expect.poll(() => hub.closedEarly).toContain('/org/stall/resolve/main/model.safetensors');
+    await expect.poll(() => hub.abandoned).toContain('/org/stall/resolve/main/model.safetensors');
   });
 
   it('times out a config.json whose body stops halfway', async () => {
@@ -119,7 +94,7 @@ describe('aborting a hub read', () => {
     const error = await loading;
     expect((error as Error).message).toBe('stopped by the test');
     expect(Date.now() - started).toBeLessThan(1000);
-    await expect.poll(() => hub.closedEarly).toEqual(['/org/silent/resolve/main/config.json']);
+    await expect.poll(() => hub.abandoned).toEqual(['/org/silent/resolve/main/config.json']);
   });
 
   it('ends a stalled body read at once when aborted mid-header', async () => {
@@ -142,6 +117,6 @@ describe('aborting a hub read', () => {
       loadHubSpec('org/none', { hubBase: hub.base, signal: controller.signal }),
     );
     expect((error as Error).message).toBe('already stopped');
-    expect(hub.closedEarly).toEqual([]);
+    expect(hub.abandoned).toEqual([]);
   });
 });
