@@ -153,48 +153,21 @@ export function PlanResultView({ data }: { data: PlanOk }) {
     <div className="plan-result">
       {main ? <Verdict fit={main} modelName={r.model.name} /> : null}
       <div className="stats">
-        <Stat
-          label="total memory"
-          value={formatBytes(r.memory.totalBytes)}
-          testId="plan-total-bytes"
-          raw={r.memory.totalBytes}
-        />
-        <Stat
-          label="per device"
-          value={formatBytes(r.memory.perDeviceBytes)}
-          testId="plan-per-device-bytes"
-          raw={r.memory.perDeviceBytes}
-        />
-        <Stat
-          label="weights (whole model)"
-          value={formatBytes(r.memory.weightsBytes)}
-          testId="plan-weights-bytes"
-          raw={r.memory.weightsBytes}
-        />
-        <Stat
-          label="KV cache (all devices)"
-          value={formatBytes(r.memory.kvBytes)}
-          testId="plan-kv-bytes"
-          raw={r.memory.kvBytes}
-        />
-        <Stat
-          label="KV per token"
-          value={formatBytes(r.kv.bytesPerToken)}
-          testId="plan-kv-per-token"
-          raw={r.kv.bytesPerToken}
-        />
-        <Stat
-          label="parameters (resident)"
-          value={formatCount(r.params.total)}
-          testId="plan-params-total"
-          raw={r.params.total}
-        />
-        <Stat
-          label="active per token"
-          value={formatCount(r.params.active)}
-          testId="plan-params-active"
-          raw={r.params.active}
-        />
+        {[
+          ['total memory', r.memory.totalBytes, 'plan-total-bytes'] as const,
+          ['per device', r.memory.perDeviceBytes, 'plan-per-device-bytes'] as const,
+          ['weights (whole model)', r.memory.weightsBytes, 'plan-weights-bytes'] as const,
+          ['KV cache (all devices)', r.memory.kvBytes, 'plan-kv-bytes'] as const,
+          ['KV per token', r.kv.bytesPerToken, 'plan-kv-per-token'] as const,
+        ].map(([label, bytes, testId]) => (
+          <Stat key={testId} label={label} value={formatBytes(bytes)} testId={testId} raw={bytes} />
+        ))}
+        {[
+          ['parameters (resident)', r.params.total, 'plan-params-total'] as const,
+          ['active per token', r.params.active, 'plan-params-active'] as const,
+        ].map(([label, count, testId]) => (
+          <Stat key={testId} label={label} value={formatCount(count)} testId={testId} raw={count} />
+        ))}
         {main ? (
           <Stat
             label="largest context"
