@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 
 import { configureAgentCommand } from '../agent/cli.ts';
 import { CapacityError } from '../lib/capacity/errors.ts';
+import { MAX_PRICE_USD_PER_DEVICE_HOUR } from '../lib/capacity/limits.ts';
 import { listDevices, listModels } from './catalogues.ts';
 import { parseTokens, runPlan } from './plan-command.ts';
 import type { PlanOptions } from './plan-command.ts';
@@ -136,14 +137,11 @@ function parseMebibytes(text: string): number {
   return value;
 }
 
-/** Most a device may cost per hour, USD: well above any rental price, far below overflow. */
-const MAX_PRICE_USD = 1_000_000;
-
 function parsePrice(text: string): number {
   const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
-  if (!(value >= 0 && value <= MAX_PRICE_USD)) {
+  if (!(value >= 0 && value <= MAX_PRICE_USD_PER_DEVICE_HOUR)) {
     throw new CliError(
-      `--price must be USD per device-hour from 0 to ${MAX_PRICE_USD}, got "${text}"`,
+      `--price must be USD per device-hour from 0 to ${MAX_PRICE_USD_PER_DEVICE_HOUR}, got "${text}"`,
     );
   }
   return value;

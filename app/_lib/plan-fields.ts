@@ -1,5 +1,6 @@
 // Reads the plan form's typed numbers: whole counts within the planner's bounds, and prices.
 
+import { MAX_PRICE_USD_PER_DEVICE_HOUR, PLAN_REQUEST_LIMITS } from '../../lib/capacity/limits.ts';
 import type { PlanEngine } from '../../lib/notebook/model.ts';
 
 /** A typed field read: its value, or what is wrong with the text in words for the field. */
@@ -12,15 +13,13 @@ export interface CountBounds {
 }
 
 /**
- * Bounds of the form's counts, the same the capacity core checks in plan.ts: up to 4,096
- * devices, 2^24 = 16,777,216 tokens of context (its largest-context search) and 2^20 =
- * 1,048,576 sequences (its concurrency search). Refusing more here keeps the field's message
- * beside the field rather than in the cell's error.
+ * Bounds of the form's counts: those the capacity core checks (PLAN_REQUEST_LIMITS). Refusing
+ * more here keeps the field's message beside the field rather than in the cell's error.
  */
 export const COUNT_BOUNDS = {
-  gpus: { min: 1, max: 4096 },
-  contextTokens: { min: 1, max: 2 ** 24 },
-  batch: { min: 1, max: 2 ** 20 },
+  gpus: { min: 1, max: PLAN_REQUEST_LIMITS.gpus },
+  contextTokens: { min: 1, max: PLAN_REQUEST_LIMITS.contextTokens },
+  batch: { min: 1, max: PLAN_REQUEST_LIMITS.batch },
 } as const satisfies Record<string, CountBounds>;
 
 /** Engines that run a model on one device only (no tensor or pipeline split). */
@@ -64,12 +63,6 @@ export function readDeviceCount(text: string, engine: PlanEngine): FieldRead<num
     problem: `1 only: ${engine} runs a model on one device; pick another engine`,
   };
 }
-
-/**
- * Largest price per device-hour the form takes, the CLI's `--price` bound: far above any rented
- * device, low enough that a slip of the keyboard ($2e26) is refused beside the field.
- */
-export const MAX_PRICE_USD_PER_DEVICE_HOUR = 1_000_000;
 
 /**
  * A price in US dollars per device-hour (what cost.ts multiplies by the device count): empty

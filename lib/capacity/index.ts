@@ -50,4 +50,5 @@ export type {
   SpeedEstimate,
 } from './plan.ts';
 export { estimateCost } from './cost.ts';
+export { MAX_PRICE_USD_PER_DEVICE_HOUR, PLAN_REQUEST_LIMITS } from './limits.ts';
 export { decodeTokensPerSecond } from './throughput.ts';

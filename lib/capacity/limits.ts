@@ -1,4 +1,4 @@
-// Upper bounds on model sizes: absurd configs and headers fail fast, naming the field.
+// Upper bounds on model sizes and plan requests: absurd input fails fast, naming the field.
 //
 // Every count here becomes an array, a loop or a product somewhere (layers make per-layer
 // arrays, experts multiply tensor bytes), so a typo such as 1e9 layers would otherwise run for
@@ -32,3 +32,21 @@ export const MAX_FFN = 1_048_576;
 
 /** Width of one attention head. Published heads are at most 512 wide; 8,192 is 16 times. */
 export const MAX_HEAD_DIM = 8192;
+
+/**
+ * Largest values a plan request may name, so that the CLI and the app refuse the same things
+ * beside their own fields: devices in a split; context tokens per sequence (where the
+ * largest-context search stops); sequences (where the concurrency search stops).
+ */
+export const PLAN_REQUEST_LIMITS = {
+  gpus: 4096,
+  contextTokens: 1 << 24,
+  batch: 1 << 20,
+} as const;
+
+/**
+ * Largest price per device-hour the CLI and the app accept, USD: far above any rented device,
+ * low enough that a slip of the keyboard ($2e26) is refused beside the field. The cost
+ * functions themselves take any finite price >= 0.
+ */
+export const MAX_PRICE_USD_PER_DEVICE_HOUR = 1_000_000;

@@ -16,6 +16,7 @@ import type { CapacityWarning } from './errors.ts';
 import { isBlockKvDtype, parseKvDtype } from './kv-dtype.ts';
 import { weightReads } from './moe-reads.ts';
 import type { KvDtype } from './kv-dtype.ts';
+import { PLAN_REQUEST_LIMITS } from './limits.ts';
 import type { KvDtypes, KvProfile, LayerCache, MlaCacheForm } from './kv.ts';
 import { kvBytesPerToken, kvGrowthBytesPerToken, kvProfile, layerCaches } from './kv.ts';
 import { countParams } from './params.ts';
@@ -178,8 +179,9 @@ export interface PlanResult {
 export const DEFAULT_DEVICES = ['rtx-4090', 'h100-sxm'] as const;
 
 const DEFAULT_CONTEXT_TOKENS = 8192;
-const MAX_CONTEXT_SEARCH = 1 << 24;
-const MAX_CONCURRENCY_SEARCH = 1 << 20;
+
+const MAX_CONTEXT_SEARCH = PLAN_REQUEST_LIMITS.contextTokens;
+const MAX_CONCURRENCY_SEARCH = PLAN_REQUEST_LIMITS.batch;
 
 /** Model-level results shared by every plan of one model at one scheme. */
 interface PreparedModel {
@@ -680,7 +682,7 @@ export function preparePlan(request: Omit<PlanRequest, 'contextTokens' | 'batch'
   const loaded = engineScheme(request, asked, engineSettings);
   const scheme = loaded.scheme;
   const kv = resolveKv(request, engineSettings);
-  const gpus = checkCount(request.gpus ?? 1, 'gpus', 4096);
+  const gpus = checkCount(request.gpus ?? 1, 'gpus', PLAN_REQUEST_LIMITS.gpus);
   const parallelism = request.parallelism ?? 'tensor';
   checkEngineSplit({ spec, engine: engineSettings.engine, gpus, parallelism });
 
